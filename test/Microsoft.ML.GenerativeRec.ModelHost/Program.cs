@@ -1,0 +1,24 @@
+using Microsoft.ML;
+
+// Usage: ModelHost <model.zip> <input.idv> <output.idv>
+//
+// Loads a model zip in a brand-new process with a fresh MLContext, without touching any of our types
+// first (so ML.NET itself must find and register the loader assembly), transforms the input and saves
+// every column of the result in ML.NET's binary format for the calling test to compare.
+if (args.Length != 3)
+{
+    Console.Error.WriteLine("usage: ModelHost <model.zip> <input.idv> <output.idv>");
+    return 2;
+}
+
+var mlContext = new MLContext(seed: 1);
+ITransformer model = mlContext.Model.Load(args[0], out _);
+IDataView input = mlContext.Data.LoadFromBinary(args[1]);
+IDataView output = model.Transform(input);
+using (var stream = File.Create(args[2]))
+{
+    mlContext.Data.SaveAsBinary(output, stream, keepHidden: false);
+}
+
+Console.WriteLine($"loaded {model.GetType().FullName}");
+return 0;
