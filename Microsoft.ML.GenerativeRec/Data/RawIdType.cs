@@ -1,0 +1,447 @@
+using System.Globalization;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.GenerativeRec.Data;
+
+/// <summary>
+/// The type of a user or item id column and the conversions between its values and <see cref="RawId"/>.
+/// </summary>
+/// <remarks>
+/// Accepted column item types: Int32, UInt32, Int64, text, keys (any raw type), and Single/Double holding
+/// integers (ML.NET's TextLoader reads numbers as Single); the floating-point types are read as Int64 ids.
+/// Keys keep their count and KeyValues annotation so outputs can be mapped back with MapKeyToValue.
+/// </remarks>
+internal sealed class RawIdType : IEquatable<RawIdType>
+{
+    private const string AcceptedTypes = "Int32, UInt32, Int64, String, a key type, or Single/Double holding integers";
+    private const string KeyValuesKind = "KeyValues";
+
+    private RawIdType(RawIdKind kind, KeyDataViewType? keyType = null, string[]? keyValues = null)
+    {
+        Kind = kind;
+        KeyType = keyType;
+        KeyValues = keyValues;
+        ItemType = kind switch
+        {
+            RawIdKind.Int32 => NumberDataViewType.Int32,
+            RawIdKind.UInt32 => NumberDataViewType.UInt32,
+            RawIdKind.Int64 => NumberDataViewType.Int64,
+            RawIdKind.Text => TextDataViewType.Instance,
+            RawIdKind.Key => keyType!,
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown id kind."),
+        };
+    }
+
+    public static RawIdType Int32 { get; } = new(RawIdKind.Int32);
+
+    public static RawIdType UInt32 { get; } = new(RawIdKind.UInt32);
+
+    public static RawIdType Int64 { get; } = new(RawIdKind.Int64);
+
+    public static RawIdType Text { get; } = new(RawIdKind.Text);
+
+    public RawIdKind Kind { get; }
+
+    /// <summary>The key type when <see cref="Kind"/> is <see cref="RawIdKind.Key"/>.</summary>
+    public KeyDataViewType? KeyType { get; }
+
+    /// <summary>The KeyValues annotation of a key column, when it has one.</summary>
+    public string[]? KeyValues { get; }
+
+    /// <summary>The IDataView type of one id.</summary>
+    public PrimitiveDataViewType ItemType { get; }
+
+    public static RawIdType ForKey(KeyDataViewType keyType, string[]? keyValues) => new(RawIdKind.Key, keyType, keyValues);
+
+    /// <summary>Describes the ids of <paramref name="column"/>, or throws naming the column and its type.</summary>
+    /// <param name="column">The column to inspect.</param>
+    /// <param name="role">What the column is for, e.g. "item" or "user", used in the message.</param>
+    /// <param name="vector">True when the column must be a variable-length vector of ids.</param>
+    public static RawIdType FromColumn(DataViewSchema.Column column, string role, bool vector)
+    {
+        DataViewType type = column.Type;
+        if (vector)
+        {
+            if (type is not VectorDataViewType vectorType)
+            {
+                throw SchemaMismatch(column, role, $"a vector of {AcceptedTypes}");
+            }
+
+            type = vectorType.ItemType;
+        }
+        else if (type is VectorDataViewType)
+        {
+            throw SchemaMismatch(column, role, AcceptedTypes);
+        }
+
+        if (type is KeyDataViewType key)
+        {
+            return ForKey(key, ReadKeyValues(column, key));
+        }
+
+        return type.RawType switch
+        {
+            Type t when t == typeof(int) => Int32,
+            Type t when t == typeof(uint) => UInt32,
+            Type t when t == typeof(long) || t == typeof(float) || t == typeof(double) => Int64,
+            Type t when t == typeof(ReadOnlyMemory<char>) => Text,
+            _ => throw SchemaMismatch(column, role, vector ? $"a vector of {AcceptedTypes}" : AcceptedTypes),
+        };
+    }
+
+    /// <summary>ML.NET's wording for a column of the wrong type.</summary>
+    public static ArgumentOutOfRangeException SchemaMismatch(DataViewSchema.Column column, string role, string expected)
+        => new(role, $"Schema mismatch for {role} column '{column.Name}': expected {expected}, got {column.Type}.");
+
+    /// <summary>Makes a getter that reads the current row's id from a scalar column.</summary>
+    /// <exception cref="InvalidDataException">The value is missing or not an integer id.</exception>
+    public static Func<RawId> MakeScalarReader(DataViewRow row, DataViewSchema.Column column)
+    {
+        DataViewType type = column.Type;
+        switch (type)
+        {
+            case KeyDataViewType key:
+                return MakeKeyReader(row, column, key);
+            case TextDataViewType:
+            {
+                var getter = row.GetGetter<ReadOnlyMemory<char>>(column);
+                ReadOnlyMemory<char> value = default;
+                return () =>
+                {
+                    getter(ref value);
+                    return FromText(value, column, row.Position);
+                };
+            }
+        }
+
+        switch (type.RawType)
+        {
+            case Type t when t == typeof(int):
+            {
+                var getter = row.GetGetter<int>(column);
+                int value = 0;
+                return () =>
+                {
+                    getter(ref value);
+                    return RawId.FromNumber(value);
+                };
+            }
+
+            case Type t when t == typeof(uint):
+            {
+                var getter = row.GetGetter<uint>(column);
+                uint value = 0;
+                return () =>
+                {
+                    getter(ref value);
+                    return RawId.FromNumber(value);
+                };
+            }
+
+            case Type t when t == typeof(long):
+            {
+                var getter = row.GetGetter<long>(column);
+                long value = 0;
+                return () =>
+                {
+                    getter(ref value);
+                    return RawId.FromNumber(value);
+                };
+            }
+
+            case Type t when t == typeof(float):
+            {
+                var getter = row.GetGetter<float>(column);
+                float value = 0;
+                return () =>
+                {
+                    getter(ref value);
+                    return FromFloatingPoint(value, column, row.Position);
+                };
+            }
+
+            case Type t when t == typeof(double):
+            {
+                var getter = row.GetGetter<double>(column);
+                double value = 0;
+                return () =>
+                {
+                    getter(ref value);
+                    return FromFloatingPoint(value, column, row.Position);
+                };
+            }
+
+            default:
+                throw SchemaMismatch(column, "id", AcceptedTypes);
+        }
+    }
+
+    /// <summary>Makes a reader that appends the current row's ids from a vector column to a list.</summary>
+    /// <exception cref="InvalidDataException">A value is missing or not an integer id.</exception>
+    public static Action<List<RawId>> MakeVectorReader(DataViewRow row, DataViewSchema.Column column)
+    {
+        if (column.Type is not VectorDataViewType vectorType)
+        {
+            throw SchemaMismatch(column, "id", $"a vector of {AcceptedTypes}");
+        }
+
+        DataViewType itemType = vectorType.ItemType;
+        if (itemType is KeyDataViewType key)
+        {
+            return MakeVectorKeyReader(row, column, key);
+        }
+
+        return itemType.RawType switch
+        {
+            Type t when t == typeof(int) => MakeVectorReader<int>(row, column, static (v, _, _) => RawId.FromNumber(v)),
+            Type t when t == typeof(uint) => MakeVectorReader<uint>(row, column, static (v, _, _) => RawId.FromNumber(v)),
+            Type t when t == typeof(long) => MakeVectorReader<long>(row, column, static (v, _, _) => RawId.FromNumber(v)),
+            Type t when t == typeof(float) => MakeVectorReader<float>(row, column, static (v, c, p) => FromFloatingPoint(v, c, p)),
+            Type t when t == typeof(double) => MakeVectorReader<double>(row, column, FromFloatingPoint),
+            Type t when t == typeof(ReadOnlyMemory<char>) => MakeVectorReader<ReadOnlyMemory<char>>(row, column, FromText),
+            _ => throw SchemaMismatch(column, "id", $"a vector of {AcceptedTypes}"),
+        };
+    }
+
+    /// <summary>The .NET type of one value of <see cref="ItemType"/>.</summary>
+    public Type ValueType => ItemType.RawType;
+
+    /// <summary>Converts ids to the .NET values of a column of this type; <typeparamref name="T"/> is <see cref="ValueType"/>.</summary>
+    public Func<RawId, T> GetConverter<T>()
+    {
+        Delegate converter = ValueType switch
+        {
+            Type t when t == typeof(int) => (Func<RawId, int>)(id => checked((int)id.Number)),
+            Type t when t == typeof(uint) => (Func<RawId, uint>)(id => checked((uint)id.Number)),
+            Type t when t == typeof(long) => (Func<RawId, long>)(id => id.Number),
+            Type t when t == typeof(ulong) => (Func<RawId, ulong>)(id => checked((ulong)id.Number)),
+            Type t when t == typeof(ushort) => (Func<RawId, ushort>)(id => checked((ushort)id.Number)),
+            Type t when t == typeof(byte) => (Func<RawId, byte>)(id => checked((byte)id.Number)),
+            Type t when t == typeof(ReadOnlyMemory<char>) => (Func<RawId, ReadOnlyMemory<char>>)(id => (id.Text ?? string.Empty).AsMemory()),
+            _ => throw new InvalidOperationException($"No conversion from ids to {ValueType}."),
+        };
+        return converter as Func<RawId, T>
+            ?? throw new InvalidOperationException($"Ids of type {ItemType} are {ValueType} values, not {typeof(T)}.");
+    }
+
+    /// <summary>Schema annotations for a column of these ids: the KeyValues of a key column, else none.</summary>
+    public DataViewSchema.Annotations Annotations()
+    {
+        var builder = new DataViewSchema.Annotations.Builder();
+        if (KeyValues is { } values)
+        {
+            ValueGetter<VBuffer<ReadOnlyMemory<char>>> getter = (ref VBuffer<ReadOnlyMemory<char>> dst)
+                => dst = new VBuffer<ReadOnlyMemory<char>>(values.Length, values.Select(v => v.AsMemory()).ToArray());
+            builder.Add(KeyValuesKind, new VectorDataViewType(TextDataViewType.Instance, values.Length), getter);
+        }
+
+        return builder.ToAnnotations();
+    }
+
+    /// <summary>Writes this type; <see cref="Read"/> restores it.</summary>
+    public void Write(BinaryWriter writer)
+    {
+        writer.Write((byte)Kind);
+        if (Kind == RawIdKind.Key)
+        {
+            writer.Write(KeyType!.RawType.FullName!);
+            writer.Write(KeyType.Count);
+            writer.Write(KeyValues is null ? -1 : KeyValues.Length);
+            foreach (string value in KeyValues ?? [])
+            {
+                writer.Write(value);
+            }
+        }
+    }
+
+    /// <summary>Reads a type written by <see cref="Write"/>.</summary>
+    /// <exception cref="InvalidDataException">The bytes do not describe an id type.</exception>
+    public static RawIdType Read(BinaryReader reader)
+    {
+        var kind = (RawIdKind)reader.ReadByte();
+        switch (kind)
+        {
+            case RawIdKind.Int32: return Int32;
+            case RawIdKind.UInt32: return UInt32;
+            case RawIdKind.Int64: return Int64;
+            case RawIdKind.Text: return Text;
+            case RawIdKind.Key:
+                string rawTypeName = reader.ReadString();
+                ulong count = reader.ReadUInt64();
+                Type rawType = rawTypeName switch
+                {
+                    "System.Byte" => typeof(byte),
+                    "System.UInt16" => typeof(ushort),
+                    "System.UInt32" => typeof(uint),
+                    "System.UInt64" => typeof(ulong),
+                    _ => throw new InvalidDataException($"Unknown key raw type '{rawTypeName}' in the saved id type."),
+                };
+                int valueCount = reader.ReadInt32();
+                string[]? values = null;
+                if (valueCount >= 0)
+                {
+                    values = new string[valueCount];
+                    for (int i = 0; i < valueCount; i++)
+                    {
+                        values[i] = reader.ReadString();
+                    }
+                }
+
+                return ForKey(new KeyDataViewType(rawType, count), values);
+            default:
+                throw new InvalidDataException($"Unknown id kind {(byte)kind} in the saved id type.");
+        }
+    }
+
+    public bool Equals(RawIdType? other)
+        => other is not null && Kind == other.Kind && Equals(KeyType, other.KeyType);
+
+    public override bool Equals(object? obj) => Equals(obj as RawIdType);
+
+    public override int GetHashCode() => HashCode.Combine(Kind, KeyType);
+
+    public override string ToString() => ItemType.ToString() ?? Kind.ToString();
+
+    private static string[]? ReadKeyValues(DataViewSchema.Column column, KeyDataViewType key)
+    {
+        var annotation = column.Annotations.Schema.GetColumnOrNull(KeyValuesKind);
+        if (annotation is null || annotation.Value.Type is not VectorDataViewType { ItemType: TextDataViewType })
+        {
+            return null;
+        }
+
+        VBuffer<ReadOnlyMemory<char>> values = default;
+        column.Annotations.GetValue(KeyValuesKind, ref values);
+        return values.DenseValues().Select(v => v.ToString()).ToArray();
+    }
+
+    private static Func<RawId> MakeKeyReader(DataViewRow row, DataViewSchema.Column column, KeyDataViewType key)
+    {
+        Type raw = key.RawType;
+        if (raw == typeof(uint))
+        {
+            var getter = row.GetGetter<uint>(column);
+            uint value = 0;
+            return () =>
+            {
+                getter(ref value);
+                return FromKey(value, column, row.Position);
+            };
+        }
+
+        if (raw == typeof(ulong))
+        {
+            var getter = row.GetGetter<ulong>(column);
+            ulong value = 0;
+            return () =>
+            {
+                getter(ref value);
+                return FromKey(value, column, row.Position);
+            };
+        }
+
+        if (raw == typeof(ushort))
+        {
+            var getter = row.GetGetter<ushort>(column);
+            ushort value = 0;
+            return () =>
+            {
+                getter(ref value);
+                return FromKey(value, column, row.Position);
+            };
+        }
+
+        var byteGetter = row.GetGetter<byte>(column);
+        byte byteValue = 0;
+        return () =>
+        {
+            byteGetter(ref byteValue);
+            return FromKey(byteValue, column, row.Position);
+        };
+    }
+
+    private static Action<List<RawId>> MakeVectorKeyReader(DataViewRow row, DataViewSchema.Column column, KeyDataViewType key)
+    {
+        Type raw = key.RawType;
+        if (raw == typeof(uint))
+        {
+            return MakeVectorReader<uint>(row, column, static (v, c, p) => FromKey(v, c, p));
+        }
+
+        if (raw == typeof(ulong))
+        {
+            return MakeVectorReader<ulong>(row, column, FromKey);
+        }
+
+        if (raw == typeof(ushort))
+        {
+            return MakeVectorReader<ushort>(row, column, static (v, c, p) => FromKey(v, c, p));
+        }
+
+        return MakeVectorReader<byte>(row, column, static (v, c, p) => FromKey(v, c, p));
+    }
+
+    private static Action<List<RawId>> MakeVectorReader<T>(
+        DataViewRow row, DataViewSchema.Column column, Func<T, DataViewSchema.Column, long, RawId> convert)
+    {
+        var getter = row.GetGetter<VBuffer<T>>(column);
+        VBuffer<T> buffer = default;
+        return ids =>
+        {
+            getter(ref buffer);
+            if (!buffer.IsDense && buffer.GetValues().Length != buffer.Length)
+            {
+                throw new InvalidDataException(
+                    $"Column '{column.Name}', row index {row.Position}: the id vector is sparse (it has implicit zero ids); expected every element to be an id.");
+            }
+
+            foreach (T value in buffer.GetValues())
+            {
+                ids.Add(convert(value, column, row.Position));
+            }
+        };
+    }
+
+    private static RawId FromKey(ulong value, DataViewSchema.Column column, long position)
+    {
+        if (value == 0)
+        {
+            throw new InvalidDataException(
+                $"Column '{column.Name}', row index {position}: key value 0 means a missing id; expected keys 1..{KeyCountOf(column)}.");
+        }
+
+        if (value > long.MaxValue)
+        {
+            throw new InvalidDataException($"Column '{column.Name}', row index {position}: key value {value} is beyond the supported range 1..{long.MaxValue}.");
+        }
+
+        return RawId.FromNumber((long)value);
+    }
+
+    private static ulong KeyCountOf(DataViewSchema.Column column)
+        => ((KeyDataViewType)((column.Type as VectorDataViewType)?.ItemType ?? column.Type)).Count;
+
+    private static RawId FromFloatingPoint(double value, DataViewSchema.Column column, long position)
+    {
+        // 2^53: beyond it doubles skip integers, and Single already loses them past 2^24.
+        const double LargestExactInteger = 9_007_199_254_740_992d;
+        if (!double.IsFinite(value) || Math.Floor(value) != value || Math.Abs(value) > LargestExactInteger)
+        {
+            throw new InvalidDataException(
+                $"Column '{column.Name}', row index {position}: id {value.ToString(CultureInfo.InvariantCulture)} is not an integer; " +
+                "expected a floating-point column to hold whole-number ids (or use an integer, text or key column).");
+        }
+
+        return RawId.FromNumber((long)value);
+    }
+
+    private static RawId FromText(ReadOnlyMemory<char> value, DataViewSchema.Column column, long position)
+    {
+        if (value.Span.IsWhiteSpace())
+        {
+            throw new InvalidDataException($"Column '{column.Name}', row index {position}: the id is empty; expected a non-empty text id.");
+        }
+
+        return RawId.FromText(value.ToString());
+    }
+}

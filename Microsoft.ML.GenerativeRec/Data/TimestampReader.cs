@@ -1,0 +1,102 @@
+using System.Globalization;
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.GenerativeRec.Data;
+
+/// <summary>Reads a timestamp column as unix seconds, rejecting values that cannot be times.</summary>
+/// <remarks>
+/// Accepted: Int64, Int32, UInt32, UInt64, Single and Double (fractions are floored to whole seconds),
+/// DateTime (unspecified kinds are read as UTC) and DateTimeOffset.
+/// </remarks>
+internal static class TimestampReader
+{
+    private const string AcceptedTypes = "Int64, Int32, UInt32, UInt64, Single, Double (unix seconds), DateTime or DateTimeOffset";
+
+    public static void CheckColumn(DataViewSchema.Column column)
+    {
+        Type raw = column.Type.RawType;
+        bool accepted = column.Type is not VectorDataViewType and not KeyDataViewType
+            && (raw == typeof(long) || raw == typeof(int) || raw == typeof(uint) || raw == typeof(ulong)
+                || raw == typeof(float) || raw == typeof(double) || raw == typeof(DateTime) || raw == typeof(DateTimeOffset));
+        if (!accepted)
+        {
+            throw RawIdType.SchemaMismatch(column, "timestamp", AcceptedTypes);
+        }
+    }
+
+    /// <exception cref="InvalidDataException">A value is NaN, infinite or negative.</exception>
+    public static Func<long> Make(DataViewRow row, DataViewSchema.Column column)
+    {
+        CheckColumn(column);
+        Type raw = column.Type.RawType;
+        if (raw == typeof(long))
+        {
+            return Make<long>(row, column, v => v);
+        }
+
+        if (raw == typeof(int))
+        {
+            return Make<int>(row, column, v => v);
+        }
+
+        if (raw == typeof(uint))
+        {
+            return Make<uint>(row, column, v => v);
+        }
+
+        if (raw == typeof(ulong))
+        {
+            return Make<ulong>(row, column, v => v > long.MaxValue ? -1 : (long)v);
+        }
+
+        if (raw == typeof(float))
+        {
+            return Make<float>(row, column, v => FromSeconds(v, column, row.Position));
+        }
+
+        if (raw == typeof(double))
+        {
+            return Make<double>(row, column, v => FromSeconds(v, column, row.Position));
+        }
+
+        if (raw == typeof(DateTime))
+        {
+            return Make<DateTime>(row, column, v =>
+                new DateTimeOffset(v.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : v.ToUniversalTime())
+                    .ToUnixTimeSeconds());
+        }
+
+        return Make<DateTimeOffset>(row, column, v => v.ToUnixTimeSeconds());
+    }
+
+    private static Func<long> Make<T>(DataViewRow row, DataViewSchema.Column column, Func<T, long> toSeconds)
+    {
+        var getter = row.GetGetter<T>(column);
+        T value = default!;
+        return () =>
+        {
+            getter(ref value);
+            long seconds = toSeconds(value);
+            if (seconds < 0)
+            {
+                throw new InvalidDataException(
+                    $"Column '{column.Name}', row index {row.Position}: timestamp {Format(value)} is negative; expected unix seconds (0 or more).");
+            }
+
+            return seconds;
+        };
+    }
+
+    private static long FromSeconds(double value, DataViewSchema.Column column, long position)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new InvalidDataException(
+                $"Column '{column.Name}', row index {position}: timestamp {value.ToString(CultureInfo.InvariantCulture)} is not a number; expected unix seconds.");
+        }
+
+        return value >= long.MaxValue ? long.MaxValue : (long)Math.Floor(value);
+    }
+
+    private static string Format<T>(T value) => value is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : value?.ToString() ?? "null";
+}
