@@ -1,0 +1,100 @@
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.GenerativeRec.Jagged;
+
+/// <summary>
+/// Every row's item indices back to back in one host array (plus optional timestamps), from which a batch is
+/// built with one tensor call per field.
+/// </summary>
+/// <remarks>
+/// Row r holds the tokens <c>History + Label</c> as dense item indices, oldest first; the last token is the item
+/// to predict. A batch takes each row's last <c>maxSequenceLength + 1</c> tokens: all but the last are the
+/// model input, and token i + 1 is the target of input position i (hstu-spec.md §1.4, §5.3). The same batch
+/// serves training (every target) and evaluation (the last target only). Timestamps follow the tokens, so
+/// the last one is the label's time, the request time that HSTU's time bias reads at index L (§1.5).
+/// </remarks>
+internal sealed class SequenceArena
+{
+    private readonly long[] _items;
+    private readonly long[]? _times;
+    private readonly int[] _offsets;
+
+    /// <param name="items">All rows' tokens back to back, dense item indices (0 = unknown item).</param>
+    /// <param name="times">Unix seconds, one per token, or null when the data has no timestamps.</param>
+    /// <param name="offsets">[rows + 1] where each row starts in <paramref name="items"/>, then the total.</param>
+    public SequenceArena(long[] items, long[]? times, int[] offsets)
+    {
+        if (offsets.Length == 0 || offsets[0] != 0 || offsets[^1] != items.Length)
+        {
+            throw new ArgumentException($"Offsets must start at 0 and end at the token count {items.Length}.", nameof(offsets));
+        }
+
+        if (times is not null && times.Length != items.Length)
+        {
+            throw new ArgumentException($"There are {times.Length} timestamps for {items.Length} tokens.", nameof(times));
+        }
+
+        _items = items;
+        _times = times;
+        _offsets = offsets;
+    }
+
+    public int RowCount => _offsets.Length - 1;
+
+    public bool HasTimestamps => _times is not null;
+
+    public long TokenTotal => _items.Length;
+
+    public ReadOnlySpan<long> Tokens(int row) => _items.AsSpan(_offsets[row], _offsets[row + 1] - _offsets[row]);
+
+    /// <summary>The number of input positions of each row in a batch: min(tokens − 1, max length), never negative.</summary>
+    public int[] InputLengths(int maxSequenceLength)
+    {
+        var lengths = new int[RowCount];
+        for (int r = 0; r < lengths.Length; r++)
+        {
+            lengths[r] = Math.Clamp(_offsets[r + 1] - _offsets[r] - 1, 0, maxSequenceLength);
+        }
+
+        return lengths;
+    }
+
+    /// <summary>Builds the batch of <paramref name="rows"/>, padded to the longest input among them.</summary>
+    public SequenceBatch BuildBatch(IReadOnlyList<int> rows, int maxSequenceLength, Device device)
+    {
+        int batchSize = rows.Count;
+        var lengths = new long[batchSize];
+        int width = 0;
+        for (int b = 0; b < batchSize; b++)
+        {
+            int tokens = _offsets[rows[b] + 1] - _offsets[rows[b]];
+            lengths[b] = Math.Clamp(tokens - 1, 0, maxSequenceLength);
+            width = Math.Max(width, (int)lengths[b]);
+        }
+
+        var ids = new long[batchSize * width];
+        var targets = new long[batchSize * width];
+        var times = _times is null ? null : new long[batchSize * (width + 1)];
+        for (int b = 0; b < batchSize; b++)
+        {
+            int length = (int)lengths[b];
+            int end = _offsets[rows[b] + 1];
+            int start = end - length - 1;                 // the window: length inputs + the final target
+            if (length == 0)
+            {
+                continue;
+            }
+
+            _items.AsSpan(start, length).CopyTo(ids.AsSpan(b * width, length));
+            _items.AsSpan(start + 1, length).CopyTo(targets.AsSpan(b * width, length));
+            _times?.AsSpan(start, length + 1).CopyTo(times.AsSpan(b * (width + 1), length + 1));
+        }
+
+        return new SequenceBatch(
+            tensor(ids, [batchSize, width], device: device),
+            tensor(lengths, [batchSize], device: device),
+            tensor(targets, [batchSize, width], device: device),
+            times is null ? null : tensor(times, [batchSize, width + 1], device: device),
+            lengths);
+    }
+}
