@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.GenerativeRec;
 
 // MovieLens-1M through Microsoft.ML.GenerativeRec: load the data, turn it into user sequences, split it
