@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The two commands of the README. Each runs the idempotent setup step first (build/setup.sh).
 #   ./build.sh demo [args]   load MovieLens-1M from data/ and run the sample
-#   ./build.sh test          run the whole test suite
+#   ./build.sh test          build everything and run the whole test suite
 #   ./build.sh setup         only the setup step
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -18,7 +18,9 @@ case "$command" in
         ;;
     test)
         bash build/setup.sh
-        dotnet test ML.GenerativeRec.sln -c Release "$@"
+        # Build everything (samples too, so they never rot), then run the tests.
+        dotnet build ML.GenerativeRec.sln -c Release
+        dotnet test ML.GenerativeRec.sln -c Release --no-build "$@"
         ;;
     *)
         echo "usage: ./build.sh demo [sample options] | test [dotnet test options] | setup" >&2

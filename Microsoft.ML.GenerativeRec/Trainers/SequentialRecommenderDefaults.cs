@@ -1,0 +1,22 @@
+namespace Microsoft.ML.GenerativeRec;
+
+/// <summary>Defaults of the neural trainers: the reference MovieLens-1M configuration (hstu-spec.md §5.1, §5.2).</summary>
+internal static class SequentialRecommenderDefaults
+{
+    public const int EmbeddingDimension = 50;
+    public const int NumberOfBlocks = 2;
+    public const int NumberOfHeads = 1;
+    public const int MaxSequenceLength = 200;
+    public const int ReferenceExtraPadding = 11;      // gr_output_length + 1 (hstu-spec.md §1.5): N = 200 + 11 = 211
+    public const double DropoutRate = 0.2;
+    public const int NumberOfEpochs = 101;
+    public const int BatchSize = 128;
+    public const double LearningRate = 1e-3;
+    public const double AdamBeta1 = 0.9;
+    public const double AdamBeta2 = 0.98;
+    public const int NumberOfNegatives = 128;
+    public const double Temperature = 0.05;
+    public const int EarlyStoppingPatience = 10;       // ours: the reference does no model selection (hstu-spec.md §10.1)
+    public const int NumberOfRecommendations = 10;
+    public const int FeedForwardDimension = 50;        // SASRec ffn_hidden_dim on ML-1M
+}

@@ -1,0 +1,190 @@
+namespace Microsoft.ML.GenerativeRec;
+
+/// <summary>Options shared by the neural sequential recommenders (<see cref="HstuTrainer"/>, <see cref="SasRecTrainer"/>).</summary>
+/// <remarks>
+/// Defaults are the reference MovieLens-1M configuration (hstu-spec.md §5.1), so a default run is comparable with the
+/// published numbers. Options are checked when the trainer is created.
+/// </remarks>
+public abstract class SequentialRecommenderTrainerOptions
+{
+    /// <summary>The history column: a variable-length vector of Int32, UInt32, Int64, String or key item ids, oldest first.</summary>
+    /// <value>Default <c>History</c>.</value>
+    public string HistoryColumnName = ColumnNames.History;
+
+    /// <summary>The label column: the next item, of the history's item type.</summary>
+    /// <value>Default <c>Label</c>.</value>
+    public string LabelColumnName = ColumnNames.Label;
+
+    /// <summary>The optional column of history times: a vector of Int64 unix seconds. Used with <see cref="TimestampColumnName"/>.</summary>
+    /// <value>Default <c>HistoryTimestamps</c>; when the data lacks it the model runs without time information.</value>
+    public string HistoryTimestampsColumnName = ColumnNames.HistoryTimestamps;
+
+    /// <summary>The optional column of the label's time (the request time when serving): Int64 unix seconds.</summary>
+    /// <value>Default <c>Timestamp</c>.</value>
+    public string TimestampColumnName = ColumnNames.Timestamp;
+
+    /// <summary>The width of item, position and hidden vectors (D in hstu-spec.md §3).</summary>
+    /// <value>Positive. Default 50 (hstu-spec.md §5.1, ML-1M).</value>
+    public int EmbeddingDimension = SequentialRecommenderDefaults.EmbeddingDimension;
+
+    /// <summary>The number of stacked blocks.</summary>
+    /// <value>Positive. Default 2 (hstu-spec.md §5.1, ML-1M).</value>
+    public int NumberOfBlocks = SequentialRecommenderDefaults.NumberOfBlocks;
+
+    /// <summary>The number of attention heads.</summary>
+    /// <value>Positive. Default 1 (hstu-spec.md §5.1, ML-1M).</value>
+    public int NumberOfHeads = SequentialRecommenderDefaults.NumberOfHeads;
+
+    /// <summary>The number of most recent history items the model reads; older items are dropped.</summary>
+    /// <value>Positive. Default 200 (hstu-spec.md §1.4, MovieLens).</value>
+    public int MaxSequenceLength = SequentialRecommenderDefaults.MaxSequenceLength;
+
+    /// <summary>
+    /// The padded sequence length N of the reference: the rows of the positional table and, for HSTU, the divisor of
+    /// the pointwise attention (hstu-spec.md §1.5, §3.3).
+    /// </summary>
+    /// <value>At least <see cref="MaxSequenceLength"/>. Default null, meaning <see cref="MaxSequenceLength"/> + 11 (211 on MovieLens), as in the reference.</value>
+    public int? PaddedLength;
+
+    /// <summary>The dropout rate of the input embedding and of each block.</summary>
+    /// <value>In [0, 1). Default 0.2 (hstu-spec.md §5.1, ML-1M).</value>
+    public double DropoutRate = SequentialRecommenderDefaults.DropoutRate;
+
+    /// <summary>The maximum number of passes over the training data.</summary>
+    /// <value>Positive. Default 101 (hstu-spec.md §5.1); early stopping may end training sooner when validation data is given.</value>
+    public int NumberOfEpochs = SequentialRecommenderDefaults.NumberOfEpochs;
+
+    /// <summary>The number of users per training step.</summary>
+    /// <value>Positive. Default 128 (hstu-spec.md §5.1).</value>
+    public int BatchSize = SequentialRecommenderDefaults.BatchSize;
+
+    /// <summary>The AdamW learning rate, constant over training.</summary>
+    /// <value>Positive and finite. Default 1e-3 (hstu-spec.md §5.2).</value>
+    public double LearningRate = SequentialRecommenderDefaults.LearningRate;
+
+    /// <summary>The AdamW weight decay.</summary>
+    /// <value>Zero or positive. Default 0 (hstu-spec.md §5.2).</value>
+    public double WeightDecay;
+
+    /// <summary>The AdamW β1.</summary>
+    /// <value>In [0, 1). Default 0.9 (hstu-spec.md §5.2).</value>
+    public double AdamBeta1 = SequentialRecommenderDefaults.AdamBeta1;
+
+    /// <summary>The AdamW β2.</summary>
+    /// <value>In [0, 1). Default 0.98 (hstu-spec.md §5.2).</value>
+    public double AdamBeta2 = SequentialRecommenderDefaults.AdamBeta2;
+
+    /// <summary>The number of sampled negatives R per supervised position (or per batch, see <see cref="NegativeSampling"/>).</summary>
+    /// <value>Positive. Default 128 (hstu-spec.md §5.1, MovieLens).</value>
+    public int NumberOfNegatives = SequentialRecommenderDefaults.NumberOfNegatives;
+
+    /// <summary>How negatives are drawn for the sampled softmax.</summary>
+    /// <value>Default <see cref="GenerativeRec.NegativeSampling.PerPosition"/>, the reference (hstu-spec.md §5.3).</value>
+    public NegativeSampling NegativeSampling = NegativeSampling.PerPosition;
+
+    /// <summary>The softmax temperature τ dividing the cosine logits.</summary>
+    /// <value>Positive and finite. Default 0.05 (hstu-spec.md §5.1).</value>
+    public double Temperature = SequentialRecommenderDefaults.Temperature;
+
+    /// <summary>With validation data: stop after this many epochs without a better validation NDCG@10.</summary>
+    /// <value>Positive. Default 10. The returned model has the best validation weights.</value>
+    public int EarlyStoppingPatience = SequentialRecommenderDefaults.EarlyStoppingPatience;
+
+    /// <summary>How many items the fitted model recommends per row (K).</summary>
+    /// <value>Positive. Default 10.</value>
+    public int NumberOfRecommendations = SequentialRecommenderDefaults.NumberOfRecommendations;
+
+    /// <summary>The random seed for initialisation, dropout, negatives and batch order.</summary>
+    /// <value>Default null: the MLContext's seed, or 0 when it has none. CPU runs with the same seed and thread count give identical weights.</value>
+    public int? Seed;
+
+    /// <summary>The number of CPU threads TorchSharp may use during <c>Fit</c>; restored afterwards.</summary>
+    /// <value>Positive, or null (default) for TorchSharp's default (the number of cores).</value>
+    public int? NumberOfThreads;
+
+    /// <summary>Where to train and score.</summary>
+    /// <value>Default <see cref="ComputeDevice.Auto"/>: CUDA when available, else the CPU.</value>
+    public ComputeDevice Device = ComputeDevice.Auto;
+
+    /// <summary>Receives a report after every training step and at the end of every epoch.</summary>
+    /// <value>Default null. Epoch summaries also go to the MLContext log.</value>
+    public IProgress<TrainingProgress>? Progress;
+
+    /// <summary>Cancels training between steps; <c>Fit</c> then throws <see cref="OperationCanceledException"/>.</summary>
+    public CancellationToken CancellationToken;
+
+    /// <summary>The padded length N actually used.</summary>
+    internal int EffectivePaddedLength => PaddedLength ?? MaxSequenceLength + SequentialRecommenderDefaults.ReferenceExtraPadding;
+
+    internal virtual void Validate()
+    {
+        ArgumentException.ThrowIfNullOrEmpty(HistoryColumnName, nameof(HistoryColumnName));
+        ArgumentException.ThrowIfNullOrEmpty(LabelColumnName, nameof(LabelColumnName));
+        Positive(EmbeddingDimension, nameof(EmbeddingDimension));
+        Positive(NumberOfBlocks, nameof(NumberOfBlocks));
+        Positive(NumberOfHeads, nameof(NumberOfHeads));
+        Positive(MaxSequenceLength, nameof(MaxSequenceLength));
+        Positive(NumberOfEpochs, nameof(NumberOfEpochs));
+        Positive(BatchSize, nameof(BatchSize));
+        Positive(NumberOfNegatives, nameof(NumberOfNegatives));
+        Positive(EarlyStoppingPatience, nameof(EarlyStoppingPatience));
+        Positive(NumberOfRecommendations, nameof(NumberOfRecommendations));
+        if (PaddedLength is { } padded && padded < MaxSequenceLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PaddedLength), padded, $"Must be at least {nameof(MaxSequenceLength)} ({MaxSequenceLength}), or null for {nameof(MaxSequenceLength)} + 11.");
+        }
+
+        if (!double.IsFinite(DropoutRate) || DropoutRate < 0 || DropoutRate >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DropoutRate), DropoutRate, "Must be in [0, 1).");
+        }
+
+        if (!double.IsFinite(LearningRate) || LearningRate <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Must be positive and finite.");
+        }
+
+        if (!double.IsFinite(WeightDecay) || WeightDecay < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "Must be zero or positive, and finite.");
+        }
+
+        if (!double.IsFinite(AdamBeta1) || AdamBeta1 < 0 || AdamBeta1 >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AdamBeta1), AdamBeta1, "Must be in [0, 1).");
+        }
+
+        if (!double.IsFinite(AdamBeta2) || AdamBeta2 < 0 || AdamBeta2 >= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AdamBeta2), AdamBeta2, "Must be in [0, 1).");
+        }
+
+        if (!double.IsFinite(Temperature) || Temperature <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "Must be positive and finite.");
+        }
+
+        if (!Enum.IsDefined(NegativeSampling))
+        {
+            throw new ArgumentOutOfRangeException(nameof(NegativeSampling), NegativeSampling, "Unknown negative sampling strategy.");
+        }
+
+        if (!Enum.IsDefined(Device))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Device), Device, "Unknown device.");
+        }
+
+        if (NumberOfThreads is { } threads && threads <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), threads, "Must be positive, or null for TorchSharp's default.");
+        }
+    }
+
+    private protected static void Positive(int value, string name)
+    {
+        if (value <= 0)
+        {
+            throw new ArgumentOutOfRangeException(name, value, "Must be positive.");
+        }
+    }
+}
