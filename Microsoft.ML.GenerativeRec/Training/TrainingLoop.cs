@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using Microsoft.ML.GenerativeRec.Jagged;
+using Microsoft.ML.GenerativeRec.Modeling;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.GenerativeRec.Training;
+
+/// <summary>
+/// The training loop shared by HSTU and SASRec (hstu-spec.md §5): length-bucketed batches, autoregressive
+/// supervision of every input position, sampled softmax, AdamW, per-epoch full-ranking validation and early stopping
+/// that keeps the best validation weights.
+/// </summary>
+internal sealed class TrainingLoop
+{
+    /// <summary>The loss of a batch from user vectors [T, D] and target item indices [T].</summary>
+    public delegate Tensor LossFunction(Tensor users, Tensor targets);
+
+    private readonly nn.Module _model;
+    private readonly ISequenceEncoder _encoder;
+    private readonly LossFunction _loss;
+    private readonly TrainingSettings _settings;
+    private readonly Device _device;
+    private readonly IChannel _channel;
+
+    public TrainingLoop(nn.Module model, ISequenceEncoder encoder, LossFunction loss, TrainingSettings settings, Device device, IChannel channel)
+    {
+        _model = model;
+        _encoder = encoder;
+        _loss = loss;
+        _settings = settings;
+        _device = device;
+        _channel = channel;
+    }
+
+    public TrainingResult Run(SequenceArena train, SequenceArena? validation)
+    {
+        int[] lengths = train.InputLengths(_settings.MaxSequenceLength);
+        int[] trainable = [.. Enumerable.Range(0, train.RowCount).Where(r => lengths[r] > 0)];
+        if (trainable.Length == 0)
+        {
+            throw new InvalidOperationException("No training row has a history item before its label, so there is nothing to learn from.");
+        }
+
+        var sampler = new LengthBucketedBatchSampler([.. trainable.Select(r => lengths[r])], _settings.BatchSize, _settings.Seed);
+        using var optimizer = optim.AdamW(_model.parameters(), _settings.LearningRate, _settings.AdamBeta1, _settings.AdamBeta2,
+            weight_decay: _settings.WeightDecay);
+        var epochs = new List<EpochSummary>();
+        Dictionary<string, Tensor>? best = null;
+        double bestNdcg = double.NegativeInfinity;
+        int bestEpoch = 0;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            _model.train();
+            for (int epoch = 1; epoch <= _settings.NumberOfEpochs; epoch++)
+            {
+                EpochSummary summary = RunEpoch(epoch, sampler, trainable, train, optimizer, clock);
+                if (validation is not null)
+                {
+                    var metrics = SequentialRecommendationMetrics.FromRanks(
+                        SequenceEvaluator.Ranks(_model, _encoder, validation, _settings.MaxSequenceLength, _device), TrainingSettings.ValidationCutoff);
+                    summary = summary with { ValidationNdcgAt10 = metrics.Ndcg(10), ValidationHitRateAt10 = metrics.HitRate(10) };
+                    if (metrics.Ndcg(10) > bestNdcg)
+                    {
+                        bestNdcg = metrics.Ndcg(10);
+                        bestEpoch = epoch;
+                        DisposeAll(best);
+                        best = Snapshot();
+                    }
+                }
+                else
+                {
+                    bestEpoch = epoch;
+                }
+
+                epochs.Add(summary);
+                Report(summary, clock, epoch, sampler);
+                if (validation is not null && epoch - bestEpoch >= _settings.EarlyStoppingPatience)
+                {
+                    _channel.Info($"Early stopping after epoch {epoch}: validation NDCG@10 has not improved for {_settings.EarlyStoppingPatience} epochs (best {bestNdcg:F4} at epoch {bestEpoch}).");
+                    break;
+                }
+            }
+
+            if (best is not null)
+            {
+                using var noGrad = no_grad();
+                _model.load_state_dict(best);
+            }
+        }
+        finally
+        {
+            DisposeAll(best);
+            _model.eval();
+        }
+
+        return new TrainingResult(epochs.Count, bestEpoch, validation is null ? null : bestNdcg, epochs);
+    }
+
+    private EpochSummary RunEpoch(int epoch, LengthBucketedBatchSampler sampler, int[] trainable, SequenceArena train,
+        optim.Optimizer optimizer, Stopwatch clock)
+    {
+        var batches = sampler.GetBatches(epoch - 1);
+        var epochClock = Stopwatch.StartNew();
+        double lossSum = 0;
+        long tokens = 0;
+        for (int step = 0; step < batches.Count; step++)
+        {
+            _settings.CancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            int[] rows = Array.ConvertAll(batches[step], i => trainable[i]);
+            using var batch = train.BuildBatch(rows, _settings.MaxSequenceLength, _device);
+            var outputs = _encoder.EncodeAll(batch);                                        // [B, n, D]
+            var valid = batch.Targets.ne(0);                                                // [B, n] bool
+            var users = outputs[valid];                                                     // [T, D]
+            var targets = batch.Targets[valid];                                             // [T]
+            var loss = _loss(users, targets);
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+
+            double value = loss.item<float>();
+            if (!double.IsFinite(value))
+            {
+                throw new InvalidOperationException(
+                    $"The training loss became {value} at epoch {epoch}, step {step + 1} (learning rate {_settings.LearningRate}). " +
+                    "Lower the learning rate or check the data.");
+            }
+
+            lossSum += value * batch.TokenCount;
+            tokens += batch.TokenCount;
+            if (_settings.Progress is { } progress)
+            {
+                double seconds = epochClock.Elapsed.TotalSeconds;
+                progress.Report(new TrainingProgress(epoch, _settings.NumberOfEpochs, step + 1, batches.Count, lossSum / tokens,
+                    tokens / Math.Max(seconds, 1e-9), clock.Elapsed, null, isEpochEnd: false, null, null));
+            }
+        }
+
+        double epochSeconds = epochClock.Elapsed.TotalSeconds;
+        return new EpochSummary(epoch, lossSum / Math.Max(tokens, 1), epochSeconds, tokens / Math.Max(epochSeconds, 1e-9), null, null);
+    }
+
+    private void Report(EpochSummary summary, Stopwatch clock, int epoch, LengthBucketedBatchSampler sampler)
+    {
+        TimeSpan remaining = clock.Elapsed / epoch * (_settings.NumberOfEpochs - epoch);
+        var progress = new TrainingProgress(epoch, _settings.NumberOfEpochs, (sampler.SequenceCount + _settings.BatchSize - 1) / _settings.BatchSize,
+            (sampler.SequenceCount + _settings.BatchSize - 1) / _settings.BatchSize, summary.Loss, summary.TokensPerSecond, clock.Elapsed, remaining,
+            isEpochEnd: true, summary.ValidationNdcgAt10, summary.ValidationHitRateAt10);
+        _settings.Progress?.Report(progress);
+        _channel.Info(progress.ToString());
+    }
+
+    private Dictionary<string, Tensor> Snapshot()
+    {
+        using var noGrad = no_grad();
+        return _model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+    }
+
+    private static void DisposeAll(Dictionary<string, Tensor>? state)
+    {
+        foreach (var tensor in state?.Values ?? Enumerable.Empty<Tensor>())
+        {
+            tensor.Dispose();
+        }
+    }
+}

@@ -1,0 +1,22 @@
+namespace Microsoft.ML.GenerativeRec.Training;
+
+/// <summary>What the training loop needs from the options, as plain values.</summary>
+internal sealed record TrainingSettings(
+    int NumberOfEpochs,
+    int BatchSize,
+    int MaxSequenceLength,
+    double LearningRate,
+    double AdamBeta1,
+    double AdamBeta2,
+    double WeightDecay,
+    int EarlyStoppingPatience,
+    int Seed,
+    IProgress<TrainingProgress>? Progress,
+    CancellationToken CancellationToken)
+{
+    /// <summary>The cut-off of the validation metric used for early stopping.</summary>
+    public const int ValidationCutoff = 10;
+
+    /// <summary>Rows per evaluation batch (hstu-spec.md §2.5: eval_batch_size = 128).</summary>
+    public const int EvaluationBatchSize = 128;
+}
