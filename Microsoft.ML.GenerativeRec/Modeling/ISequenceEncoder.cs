@@ -1,17 +1,21 @@
-using Microsoft.ML.GenerativeRec.Jagged;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.GenerativeRec.Modeling;
 
-/// <summary>What training, evaluation and serving need from an encoder (HSTU or SASRec).</summary>
+/// <summary>What training and retrieval need from HSTU or SASRec: per-position outputs and the item table.</summary>
 internal interface ISequenceEncoder
 {
-    /// <summary>The item embedding table [V, D]; row 0 is padding.</summary>
+    /// <summary>Gets the encoder's shape.</summary>
+    EncoderShape Shape { get; }
+
+    /// <summary>Gets the item embedding table E, shared with the loss and retrieval.</summary>
+    /// <value>[V, D] parameter; row 0 is padding.</value>
     Tensor ItemEmbeddings { get; }
 
-    /// <summary>Per-position user vectors [B, n, D], L2-normalised, for every input position of the batch.</summary>
-    Tensor EncodeAll(SequenceBatch batch);
-
-    /// <summary>User vectors [B, D] at each row's last input position, L2-normalised (hstu-spec.md §2.1).</summary>
-    Tensor EncodeLast(SequenceBatch batch);
+    /// <summary>Encodes a right-padded batch of histories.</summary>
+    /// <param name="ids">[B, n] int64, n ≤ N, 0 at padding.</param>
+    /// <param name="lengths">[B] int64 L_b ≥ 1; positions ≥ L_b are padding whatever their id.</param>
+    /// <param name="timestamps">[B, n + 1] int64 seconds with the request time at column L_b, or null.</param>
+    /// <returns>[B, n, D], zero rows at padding; not normalised.</returns>
+    Tensor Encode(Tensor ids, Tensor lengths, Tensor? timestamps);
 }

@@ -1,0 +1,105 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Microsoft.ML.GenerativeRec.Modeling;
+
+/// <summary>One HSTU block: pointwise SiLU attention with a relative bias, gated by U (hstu-spec.md §3.3).</summary>
+/// <remarks>
+/// <para>
+/// Dense with masks rather than jagged: every op except attention is row-wise, and attention is causal and divides by
+/// the constant N, so valid rows equal the reference's jagged computation exactly (hstu-spec.md §3.3, §7). The batch may
+/// be padded to any n ≤ N; the divisor stays N. Padding rows must come in as zeros (then V is zero there, as in the
+/// reference's zero-padded V) and go out as zeros.
+/// </para>
+/// </remarks>
+internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>
+{
+    private const double LayerNormEpsilon = 1e-6;              // hstu-spec.md §3.3
+    private const double UvqkStd = 0.02;                       // W_uvqk ~ N(0, 0.02), hstu-spec.md §3.6
+
+    [ComponentName(Name = "uvqk")] private readonly Parameter _uvqk;                    // [D, 2·H·Dv + 2·H·Dqk], no bias
+    [ComponentName(Name = "rel_attn_bias")] private readonly RelativeAttentionBias _bias;
+    [ComponentName(Name = "dropout")] private readonly Dropout _dropout;
+    [ComponentName(Name = "o")] private readonly Linear _output;                        // H·Dv → D
+    private readonly long _dimension;
+    private readonly long _heads;
+    private readonly long _queryKeyDimension;
+    private readonly long _valueDimension;
+    private readonly long _paddedLength;
+
+    /// <summary>Builds and initialises one block.</summary>
+    /// <param name="dimension">D.</param>
+    /// <param name="heads">H.</param>
+    /// <param name="queryKeyDimension">Dqk, per head.</param>
+    /// <param name="valueDimension">Dv, per head.</param>
+    /// <param name="paddedLength">N: the attention divisor and the span of the positional bias.</param>
+    /// <param name="dropoutRate">The linear dropout before the output projection.</param>
+    public HstuBlock(long dimension, long heads, long queryKeyDimension, long valueDimension, long paddedLength, double dropoutRate)
+        : base(nameof(HstuBlock))
+    {
+        _dimension = dimension;
+        _heads = heads;
+        _queryKeyDimension = queryKeyDimension;
+        _valueDimension = valueDimension;
+        _paddedLength = paddedLength;
+        _uvqk = Parameter(empty(dimension, 2 * heads * valueDimension + 2 * heads * queryKeyDimension));
+        _bias = new RelativeAttentionBias(paddedLength);
+        _dropout = Dropout(dropoutRate);
+        _output = Linear(heads * valueDimension, dimension, hasBias: true);
+        RegisterComponents();
+        ResetParameters();
+    }
+
+    /// <summary>Gets W_uvqk, applied as xn · W.</summary>
+    /// <value>[D, 2·H·Dv + 2·H·Dqk] parameter, columns in the order U, V, Q, K.</value>
+    public Parameter Uvqk => _uvqk;
+
+    /// <summary>Gets this block's relative attention bias.</summary>
+    public RelativeAttentionBias Bias => _bias;
+
+    /// <summary>Gets the output projection H·Dv → D.</summary>
+    public Linear Output => _output;
+
+    /// <summary>Re-initialises the block as <c>hstu.py</c> does (hstu-spec.md §3.6).</summary>
+    public void ResetParameters()
+    {
+        ParameterInit.Normal(_uvqk, UvqkStd);                                  // W_uvqk ~ N(0, 0.02)
+        ParameterInit.XavierUniform(_output.weight!);                          // Linear_o.weight: xavier_uniform
+        ParameterInit.DefaultBias(_output.bias!, _output.weight!);             // Linear_o.bias: PyTorch default U(±1/√fan_in)
+        _bias.ResetParameters();                                               // pos_w, ts_w ~ N(0, 0.02)
+    }
+
+    /// <summary>Runs the block on a right-padded batch.</summary>
+    /// <param name="x">[B, n, D], n ≤ N, zero rows at padding.</param>
+    /// <param name="validMask">[B, n, 1] float: 1 where position &lt; L_b.</param>
+    /// <param name="timeBuckets">[B, n, n] int64 from <see cref="RelativeAttentionBias.TimeBuckets"/>, or null.</param>
+    /// <returns>[B, n, D], zero rows at padding.</returns>
+    public override Tensor forward(Tensor x, Tensor validMask, Tensor? timeBuckets)
+    {
+        using var scope = NewDisposeScope();
+        long batchSize = x.shape[0];
+        long length = x.shape[1];
+        var normed = functional.layer_norm(x, [_dimension], eps: LayerNormEpsilon);                // [B, n, D]
+        var uvqk = functional.silu(normed.matmul(_uvqk));                                           // [B, n, 2·H·Dv + 2·H·Dqk]
+        var parts = uvqk.split([_heads * _valueDimension, _heads * _valueDimension,
+                                _heads * _queryKeyDimension, _heads * _queryKeyDimension], dim: -1);
+        var u = parts[0];                                                                           // [B, n, H·Dv]
+        var v = SplitHeads(parts[1], _valueDimension);                                              // [B, H, n, Dv]
+        var q = SplitHeads(parts[2], _queryKeyDimension);                                           // [B, H, n, Dqk]
+        var k = SplitHeads(parts[3], _queryKeyDimension);                                           // [B, H, n, Dqk]
+        var scores = q.matmul(k.transpose(-1, -2)) + _bias.forward(timeBuckets, length).unsqueeze(1); // [B, H, n, n], no 1/√d
+        var weights = functional.silu(scores).div(_paddedLength).tril();      // causal incl. diagonal; ÷N, not ÷L_b: §3.3
+        var attended = weights.matmul(v).transpose(1, 2)
+            .reshape(batchSize, length, _heads * _valueDimension);                                  // [B, n, H·Dv]
+        var y = u * functional.layer_norm(attended, [_heads * _valueDimension], eps: LayerNormEpsilon); // [B, n, H·Dv]
+        var next = (x + _output.forward(_dropout.forward(y))) * validMask;                          // [B, n, D]
+        return next.MoveToOuterDisposeScope();
+    }
+
+    // [B, n, H·W] → [B, H, n, W]
+    private Tensor SplitHeads(Tensor t, long width)
+        => t.reshape(t.shape[0], t.shape[1], _heads, width).transpose(1, 2);
+}

@@ -1,0 +1,95 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.GenerativeRec.Modeling;
+
+/// <summary>In-place parameter initialisers with PyTorch's semantics, used by the modules' <c>ResetParameters</c>.</summary>
+/// <remarks>
+/// Each runs under <c>torch.no_grad()</c>, so it may be applied to leaf parameters that require gradients. We write
+/// the Xavier initialisers ourselves because TorchSharp's <c>nn.init.xavier_normal_</c> (0.107) calls the native
+/// uniform initialiser: the reference's xavier_normal_ would silently become xavier_uniform_.
+/// </remarks>
+internal static class ParameterInit
+{
+    private const double TruncationInStandardDeviations = 2.0;   // init.py::truncated_normal keeps draws in (−2σ, 2σ), hstu-spec.md §3.6
+
+    /// <summary>Fills <paramref name="tensor"/> from N(0, std²).</summary>
+    public static void Normal(Tensor tensor, double std)
+    {
+        using var noGrad = no_grad();
+        tensor.normal_(0.0, std);
+    }
+
+    /// <summary>Fills <paramref name="tensor"/> from N(0, std²) truncated at ±2σ (<c>init.py::truncated_normal</c>, hstu-spec.md §3.6).</summary>
+    /// <remarks>
+    /// PyTorch's inverse-CDF method: u ~ U(2Φ(−2) − 1, 2Φ(2) − 1), x = √2·erfinv(u)·std. The reference instead keeps the
+    /// first of 4 normal draws inside (−2, 2), which differs only when all 4 miss (probability 4e-6), and needs 4× the
+    /// table in memory. TorchSharp's <c>nn.init.trunc_normal_</c> (0.107) swaps mean and std and drops the √2, so it
+    /// returns a constant for mean 0.
+    /// </remarks>
+    public static void TruncatedNormal(Tensor tensor, double std)
+    {
+        using var noGrad = no_grad();
+        double lower = 2 * NormalCdf(-TruncationInStandardDeviations) - 1;
+        double upper = 2 * NormalCdf(TruncationInStandardDeviations) - 1;
+        tensor.uniform_(lower, upper).erfinv_().mul_(Math.Sqrt(2.0) * std)
+            .clamp_(-TruncationInStandardDeviations * std, TruncationInStandardDeviations * std);
+    }
+
+    /// <summary>PyTorch's <c>xavier_normal_</c>: N(0, 2 / (fan_in + fan_out)).</summary>
+    public static void XavierNormal(Tensor tensor)
+    {
+        var (fanIn, fanOut) = FanInAndFanOut(tensor);
+        Normal(tensor, Math.Sqrt(2.0 / (fanIn + fanOut)));
+    }
+
+    /// <summary>PyTorch's <c>xavier_uniform_</c>: U(±√(6 / (fan_in + fan_out))).</summary>
+    public static void XavierUniform(Tensor tensor)
+    {
+        var (fanIn, fanOut) = FanInAndFanOut(tensor);
+        Uniform(tensor, Math.Sqrt(6.0 / (fanIn + fanOut)));
+    }
+
+    /// <summary>PyTorch's default <c>Linear</c>/<c>Conv1d</c> bias: U(±1/√fan_in), fan_in from <paramref name="weight"/>.</summary>
+    public static void DefaultBias(Tensor bias, Tensor weight)
+    {
+        var (fanIn, _) = FanInAndFanOut(weight);
+        Uniform(bias, 1.0 / Math.Sqrt(fanIn));
+    }
+
+    /// <summary>Fills <paramref name="tensor"/> with zeros.</summary>
+    public static void Zeros(Tensor tensor)
+    {
+        using var noGrad = no_grad();
+        tensor.zero_();
+    }
+
+    // Φ(x) = (1 + erf(x / √2)) / 2, with erf from torch so no numerics are hand-written.
+    private static double NormalCdf(double x)
+    {
+        using var value = tensor(x / Math.Sqrt(2.0), ScalarType.Float64);
+        using var erf = value.erf();
+        return (1 + erf.item<double>()) / 2;
+    }
+
+    private static void Uniform(Tensor tensor, double bound)
+    {
+        using var noGrad = no_grad();
+        tensor.uniform_(-bound, bound);
+    }
+
+    // torch.nn.init._calculate_fan_in_and_fan_out: dim 1 is the input, dim 0 the output, the rest the receptive field.
+    private static (long FanIn, long FanOut) FanInAndFanOut(Tensor tensor)
+    {
+        if (tensor.dim() < 2)
+        {
+            throw new ArgumentException(
+                $"Fan in and fan out need a tensor of 2 or more dimensions, got shape [{string.Join(", ", tensor.shape)}].",
+                nameof(tensor));
+        }
+        long receptiveField = 1;
+        for (int i = 2; i < tensor.dim(); i++)
+            receptiveField *= tensor.shape[i];
+        return (tensor.shape[1] * receptiveField, tensor.shape[0] * receptiveField);
+    }
+}

@@ -1,0 +1,105 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using TorchSharp.Utils;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace Microsoft.ML.GenerativeRec.Modeling;
+
+/// <summary>One SASRec block as in generative-recommenders' <c>sasrec.py</c>: causal MHA on a normalised query, then FFN (hstu-spec.md §4).</summary>
+/// <remarks>
+/// Multi-head attention is written out with the parameters of <c>torch.nn.MultiheadAttention</c> (a packed
+/// <c>in_proj_weight</c> [3D, D] and bias, <c>out_proj</c>), so xavier_normal_ sees the same fan as the reference
+/// (std √(2 / 4D) for the packed weight). The 1×1 convolutions are per-position Linear layers with the same fans.
+/// </remarks>
+internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>
+{
+    private const double LayerNormEpsilon = 1e-8;              // hstu-spec.md §4
+
+    [ComponentName(Name = "in_proj_weight")] private readonly Parameter _inProjectionWeight;   // [3D, D]: Q, K, V rows
+    [ComponentName(Name = "in_proj_bias")] private readonly Parameter _inProjectionBias;       // [3D]
+    [ComponentName(Name = "out_proj")] private readonly Linear _outProjection;                 // D → D
+    [ComponentName(Name = "conv1")] private readonly Linear _feedForward1;                     // D → FFN
+    [ComponentName(Name = "conv2")] private readonly Linear _feedForward2;                     // FFN → D
+    [ComponentName(Name = "dropout")] private readonly Dropout _dropout;
+    private readonly long _dimension;
+    private readonly long _heads;
+    private readonly double _dropoutRate;
+
+    /// <summary>Builds and initialises one block.</summary>
+    /// <param name="dimension">D, a multiple of <paramref name="heads"/>.</param>
+    /// <param name="heads">H.</param>
+    /// <param name="feedForwardDimension">The FFN hidden width.</param>
+    /// <param name="dropoutRate"><c>ffn_dropout_rate</c>: attention weights and both FFN dropouts.</param>
+    public SasRecBlock(long dimension, long heads, long feedForwardDimension, double dropoutRate)
+        : base(nameof(SasRecBlock))
+    {
+        _dimension = dimension;
+        _heads = heads;
+        _dropoutRate = dropoutRate;
+        _inProjectionWeight = Parameter(empty(3 * dimension, dimension));
+        _inProjectionBias = Parameter(empty(3 * dimension));
+        _outProjection = Linear(dimension, dimension, hasBias: true);
+        _feedForward1 = Linear(dimension, feedForwardDimension, hasBias: true);
+        _feedForward2 = Linear(feedForwardDimension, dimension, hasBias: true);
+        _dropout = Dropout(dropoutRate);
+        RegisterComponents();
+        ResetParameters();
+    }
+
+    /// <summary>Re-initialises the block as <c>SASRec.reset_state</c> leaves it (hstu-spec.md §4).</summary>
+    public void ResetParameters()
+    {
+        // reset_state: xavier_normal_ on every parameter of 2 or more dimensions.
+        ParameterInit.XavierNormal(_inProjectionWeight);
+        ParameterInit.XavierNormal(_outProjection.weight!);
+        ParameterInit.XavierNormal(_feedForward1.weight!);
+        ParameterInit.XavierNormal(_feedForward2.weight!);
+        // 1-D parameters keep PyTorch's defaults: MultiheadAttention zeroes its biases, Conv1d draws U(±1/√fan_in).
+        ParameterInit.Zeros(_inProjectionBias);
+        ParameterInit.Zeros(_outProjection.bias!);
+        ParameterInit.DefaultBias(_feedForward1.bias!, _feedForward1.weight!);
+        ParameterInit.DefaultBias(_feedForward2.bias!, _feedForward2.weight!);
+    }
+
+    /// <summary>Runs the block on a right-padded batch.</summary>
+    /// <param name="x">[B, n, D].</param>
+    /// <param name="validMask">[B, n, 1] float: 1 where position &lt; L_b.</param>
+    /// <returns>[B, n, D], zero rows at padding.</returns>
+    public override Tensor forward(Tensor x, Tensor validMask)
+    {
+        using var scope = NewDisposeScope();
+        var query = functional.layer_norm(x, [_dimension], eps: LayerNormEpsilon);             // [B, n, D]
+        var attended = Attend(query, x);                                                       // [B, n, D]
+        var z = functional.layer_norm(query + attended, [_dimension], eps: LayerNormEpsilon);  // [B, n, D]
+        var hidden = _dropout.forward(functional.relu(_feedForward1.forward(z)));              // [B, n, FFN]
+        var next = (z + _dropout.forward(_feedForward2.forward(hidden))) * validMask;          // [B, n, D]
+        return next.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>torch.nn.MultiheadAttention(query, key = value = x, attn_mask = causal), batch first, dropout on the weights.</summary>
+    /// <param name="query">[B, n, D], the normalised input.</param>
+    /// <param name="x">[B, n, D], the un-normalised input: keys and values.</param>
+    /// <returns>[B, n, D], owned by the caller's dispose scope.</returns>
+    public Tensor Attend(Tensor query, Tensor x)
+    {
+        long batchSize = x.shape[0];
+        long length = x.shape[1];
+        long headWidth = _dimension / _heads;
+        var weights = _inProjectionWeight.chunk(3, 0);                                        // 3 × [D, D]
+        var biases = _inProjectionBias.chunk(3, 0);                                           // 3 × [D]
+        var q = SplitHeads(functional.linear(query, weights[0], biases[0]), headWidth);       // [B, H, n, Dh]
+        var k = SplitHeads(functional.linear(x, weights[1], biases[1]), headWidth);           // [B, H, n, Dh]
+        var v = SplitHeads(functional.linear(x, weights[2], biases[2]), headWidth);           // [B, H, n, Dh]
+        var scores = q.div(Math.Sqrt(headWidth)).matmul(k.transpose(-1, -2));                 // [B, H, n, n]
+        var future = ones(length, length, ScalarType.Bool, x.device).triu(1);                 // [n, n] bool: j > i
+        var probabilities = functional.softmax(scores.masked_fill(future, double.NegativeInfinity), -1);
+        probabilities = functional.dropout(probabilities, _dropoutRate, training);            // [B, H, n, n]
+        var heads = probabilities.matmul(v).transpose(1, 2).reshape(batchSize, length, _dimension); // [B, n, D]
+        return _outProjection.forward(heads);                                                 // [B, n, D]
+    }
+
+    // [B, n, H·Dh] → [B, H, n, Dh]
+    private Tensor SplitHeads(Tensor t, long width)
+        => t.reshape(t.shape[0], t.shape[1], _heads, width).transpose(1, 2);
+}

@@ -1,0 +1,42 @@
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.GenerativeRec.Modeling;
+
+/// <summary>Masks and gathers over right-padded [B, n, ...] batches shared by both encoders.</summary>
+internal static class SequenceTensors
+{
+    /// <summary>Marks the positions before each row's length.</summary>
+    /// <param name="lengths">[B] integer L_b.</param>
+    /// <param name="length">n, the batch's padded length.</param>
+    /// <param name="dtype">The mask's dtype.</param>
+    /// <returns>[B, n, 1] with 1 where position &lt; L_b, else 0, on the device of <paramref name="lengths"/>.</returns>
+    public static Tensor ValidMask(Tensor lengths, long length, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var positions = arange(length, ScalarType.Int64, lengths.device).unsqueeze(0);        // [1, n] int64
+        var valid = positions.lt(lengths.to_type(ScalarType.Int64).unsqueeze(1));             // [B, n] bool
+        return valid.unsqueeze(-1).to_type(dtype).MoveToOuterDisposeScope();                  // [B, n, 1]
+    }
+
+    /// <summary>Takes each row's last valid position, L_b − 1.</summary>
+    /// <param name="outputs">[B, n, D].</param>
+    /// <param name="lengths">[B] integer L_b, each in [1, n].</param>
+    /// <returns>[B, D].</returns>
+    public static Tensor LastValid(Tensor outputs, Tensor lengths)
+    {
+        using var scope = NewDisposeScope();
+        long width = outputs.shape[2];
+        var index = (lengths.to_type(ScalarType.Int64) - 1).view(-1, 1, 1).expand(-1, 1, width);   // [B, 1, D] int64
+        return outputs.gather(1, index).squeeze(1).MoveToOuterDisposeScope();                       // [B, D]
+    }
+
+    /// <summary>The user vectors used for retrieval: the last valid output, L2-normalised (hstu-spec.md §3.5).</summary>
+    /// <param name="outputs">[B, n, D] from <see cref="ISequenceEncoder.Encode"/>.</param>
+    /// <param name="lengths">[B] integer L_b, each in [1, n].</param>
+    /// <returns>[B, D] of unit (or zero) norm.</returns>
+    public static Tensor UserEmbeddings(Tensor outputs, Tensor lengths)
+    {
+        using var last = LastValid(outputs, lengths);          // [B, D]
+        return L2Norm.Normalize(last);                         // [B, D]
+    }
+}
