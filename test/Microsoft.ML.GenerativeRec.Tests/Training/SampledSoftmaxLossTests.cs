@@ -1,0 +1,298 @@
+using Microsoft.ML.GenerativeRec.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.GenerativeRec.Tests.Training;
+
+[TestClass]
+public sealed class SampledSoftmaxLossTests
+{
+    private const double Tau = 0.05;            // hstu-spec.md §5.1
+    private const double Collision = -5e4;      // hstu-spec.md §5.3
+
+    // Tiny table, V = 4, D = 2. Row 0 is padding; rows normalise to 1 → (1, 0), 2 → (0, 1), 3 → (0.6, 0.8).
+    private static readonly float[] s_table = [0, 0, 1, 0, 0, 2, 3, 4];
+
+    // User vectors (unit length): u0 = (0.6, 0.8), u1 = (1, 0). Dot products with the normalised rows 1, 2, 3:
+    // u0 → 0.6, 0.8, 1.0 (logits 12, 16, 20); u1 → 1.0, 0.0, 0.6 (logits 20, 0, 12).
+    private static readonly float[] s_users = [0.6f, 0.8f, 1, 0];
+
+    [TestMethod]
+    public void Compute_PerPositionInjectedNegatives_MatchesHandValue()
+    {
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: 2);
+        using var table = tensor(s_table, 4, 2);
+        using var users = tensor(s_users, 2, 2);
+        using var positives = tensor(new long[] { 1, 3 });
+        using var negatives = tensor(new long[] { 2, 3, 3, 1 }, 2, 2);     // row 1's first negative is its positive
+
+        using var value = loss.Compute(users, positives, table, negatives);
+
+        // Row 0: s⁺ = 12, s⁻ = 16, 20. Row 1: s⁺ = 12, s⁻ = collision, 20. loss_t = logsumexp(all) − s⁺.
+        double expected = (LogSumExp(12, 16, 20) - 12 + LogSumExp(12, Collision, 20) - 12) / 2;
+        Assert.AreEqual(expected, value.item<float>(), delta: 1e-5);
+    }
+
+    [TestMethod]
+    public void Compute_NegativeEqualsPositive_GetsCollisionLogitAndContributesNothing()
+    {
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: 2);
+        using var table = tensor(s_table, 4, 2);
+        using var users = tensor(new float[] { 0.6f, 0.8f }, 1, 2);
+        using var positives = tensor(new long[] { 3 });
+        using var negatives = tensor(new long[] { 3, 1 }, 1, 2);
+
+        using var value = loss.Compute(users, positives, table, negatives);
+
+        // s⁺ = 20; the colliding negative would also be 20 (loss ≈ log 2 + e^-8) but is −5e4; the other is 12.
+        double expected = LogSumExp(20, Collision, 12) - 20;
+        Assert.AreEqual(expected, value.item<float>(), delta: 1e-6);
+        Assert.AreEqual(Math.Log(1 + Math.Exp(-8)), value.item<float>(), delta: 1e-6);
+    }
+
+    [TestMethod]
+    [DataRow((int)NegativeSampling.PerPosition)]
+    [DataRow((int)NegativeSampling.SharedAcrossBatch)]
+    public void Compute_SameSeed_SameNegativesAsInjected(int samplingValue)
+    {
+        var sampling = (NegativeSampling)samplingValue;   // internal enum: DataRow passes its value
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: 5, sampling);
+        var (users, positives, table) = RandomProblem(seed: 3, tokens: 6, width: 4, items: 9);
+        using var sampledBy = new Generator(seed: 42);
+        using var drawnBy = new Generator(seed: 42);
+        long[] shape = sampling == NegativeSampling.PerPosition ? [6, 5] : [5];
+
+        using var sampled = loss.Compute(users, positives, table, sampledBy);
+        using var negatives = SampledSoftmaxLoss.SampleNegatives(shape, 9, drawnBy, CPU);
+        using var injected = loss.Compute(users, positives, table, negatives);
+
+        Assert.AreEqual(injected.item<float>(), sampled.item<float>(), delta: 0);
+        Dispose(users, positives, table);
+    }
+
+    [TestMethod]
+    public void ComputePerPosition_GatherAndFullCatalogue_AgreeInValueAndGradients()
+    {
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: 6);
+        var (users, positives, table) = RandomProblem(seed: 5, tokens: 7, width: 5, items: 11);
+        using var generator = new Generator(seed: 7);
+        using var negatives = SampledSoftmaxLoss.SampleNegatives([7, 6], 11, generator, CPU);   // collisions likely
+
+        var (gatherValue, gatherTableGrad, gatherUserGrad) = ValueAndGradients(
+            () => loss.ComputePerPosition(users, positives, table, negatives, fullCatalogue: false), users, table);
+        var (fullValue, fullTableGrad, fullUserGrad) = ValueAndGradients(
+            () => loss.ComputePerPosition(users, positives, table, negatives, fullCatalogue: true), users, table);
+
+        Assert.AreEqual(gatherValue, fullValue, delta: 1e-5);
+        AssertClose(gatherTableGrad, fullTableGrad, 1e-5);
+        AssertClose(gatherUserGrad, fullUserGrad, 1e-5);
+        Assert.IsTrue(gatherTableGrad.Take(5).All(g => g == 0), "The padding row must get no gradient.");
+        Dispose(users, positives, table);
+    }
+
+    [TestMethod]
+    public void UsesFullCatalogue_ComparesTokensTimesItemsWithLimit()
+    {
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: 128, fullCatalogueElementLimit: 1000);
+
+        Assert.IsTrue(loss.UsesFullCatalogue(tokens: 10, items: 100));
+        Assert.IsFalse(loss.UsesFullCatalogue(tokens: 10, items: 101));
+        Assert.IsTrue(new SampledSoftmaxLoss(128).UsesFullCatalogue(13_600, 3_707));   // ML-1M: 50.4M ≤ 2^26
+    }
+
+    [TestMethod]
+    public void Compute_SharedAcrossBatch_MatchesHandValue()
+    {
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: 2, NegativeSampling.SharedAcrossBatch);
+        using var table = tensor(s_table, 4, 2);
+        using var users = tensor(s_users, 2, 2);
+        using var positives = tensor(new long[] { 1, 3 });
+        using var negatives = tensor(new long[] { 2, 3 });                  // [R], shared by both rows
+
+        using var value = loss.Compute(users, positives, table, negatives);
+
+        // Row 0: s⁺ = 12, s⁻ = 16 (item 2), 20 (item 3). Row 1: s⁺ = 12, s⁻ = 0 (item 2), collision (item 3).
+        double expected = (LogSumExp(12, 16, 20) - 12 + LogSumExp(12, 0, Collision) - 12) / 2;
+        Assert.AreEqual(expected, value.item<float>(), delta: 1e-5);
+    }
+
+    [TestMethod]
+    public void Compute_InBatch_UsesDistinctPositivesAndMasksOwn()
+    {
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: 128, NegativeSampling.InBatch);
+        using var table = tensor(s_table, 4, 2);
+        using var users = tensor(new float[] { 0.6f, 0.8f, 1, 0, 0, 1 }, 3, 2);    // u2 = (0, 1)
+        using var positives = tensor(new long[] { 1, 3, 1 });                        // distinct: 1, 3
+        using var generator = new Generator(seed: 1);
+
+        using var value = loss.Compute(users, positives, table, generator);
+
+        // Negatives are items 1 and 3 for every row (not 1, 3, 1; R = 128 is ignored); the row's own id is masked.
+        // Row 0: s⁺ = 12; item 1 masked, item 3 → 20. Row 1: s⁺ = 12; item 1 → 20, item 3 masked.
+        // Row 2 (u = (0, 1)): s⁺ = 0; item 1 masked, item 3 → 0.8 / τ = 16.
+        double expected = (LogSumExp(12, Collision, 20) - 12 + LogSumExp(12, 20, Collision) - 12
+            + LogSumExp(0, Collision, 16)) / 3;
+        Assert.AreEqual(expected, value.item<float>(), delta: 1e-5);
+    }
+
+    [TestMethod]
+    public void SampleNegatives_ManyDraws_NeverPaddingAndCoverAllItems()
+    {
+        using var generator = new Generator(seed: 11);
+
+        using var ids = SampledSoftmaxLoss.SampleNegatives([50, 40], 6, generator, CPU);
+
+        var drawn = ids.data<long>().ToArray();
+        Assert.AreEqual(ScalarType.Int64, ids.dtype);
+        CollectionAssert.AreEquivalent(new long[] { 1, 2, 3, 4, 5 }, drawn.Distinct().ToArray());
+    }
+
+    [TestMethod]
+    public void SampleNegatives_SameSeed_SameIds()
+    {
+        using var first = new Generator(seed: 9);
+        using var second = new Generator(seed: 9);
+
+        using var a = SampledSoftmaxLoss.SampleNegatives([8, 16], 100, first, CPU);
+        using var b = SampledSoftmaxLoss.SampleNegatives([8, 16], 100, second, CPU);
+        using var c = SampledSoftmaxLoss.SampleNegatives([8, 16], 100, first, CPU);
+
+        CollectionAssert.AreEqual(a.data<long>().ToArray(), b.data<long>().ToArray());
+        CollectionAssert.AreNotEqual(a.data<long>().ToArray(), c.data<long>().ToArray());
+    }
+
+    [TestMethod]
+    [DataRow((int)NegativeSampling.PerPosition)]
+    [DataRow((int)NegativeSampling.SharedAcrossBatch)]
+    [DataRow((int)NegativeSampling.InBatch)]
+    public void Compute_FewAdamSteps_LowerTheLoss(int samplingValue)
+    {
+        var sampling = (NegativeSampling)samplingValue;   // internal enum: DataRow passes its value
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: 8, sampling);
+        var (userParameter, positives, table) = RandomProblem(seed: 13, tokens: 16, width: 8, items: 20);
+        using var optimizer = optim.Adam([userParameter, table], lr: 0.05);
+        using var generator = new Generator(seed: 17);
+        double first = double.NaN, last = double.NaN;
+
+        for (int step = 0; step < 30; step++)
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            var users = nn.functional.normalize(userParameter, dim: 1);                       // as the encoder does
+            var value = loss.Compute(users, positives, table, generator);
+            value.backward();
+            optimizer.step();
+            last = value.item<float>();
+            if (step == 0)
+                first = last;
+        }
+
+        Assert.IsTrue(double.IsFinite(last) && last < 0.5 * first, $"Loss went from {first} to {last}.");
+        Dispose(userParameter, positives, table);
+    }
+
+    [TestMethod]
+    [DataRow((int)NegativeSampling.PerPosition, 0L)]
+    [DataRow((int)NegativeSampling.PerPosition, SampledSoftmaxLoss.DefaultFullCatalogueElementLimit)]
+    [DataRow((int)NegativeSampling.SharedAcrossBatch, 0L)]
+    [DataRow((int)NegativeSampling.InBatch, 0L)]
+    public void Compute_LossAndBackwardInScope_KeepLiveTensorCount(int samplingValue, long limit)
+    {
+        var sampling = (NegativeSampling)samplingValue;
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: 4, sampling, limit);
+        var (users, positives, table) = RandomProblem(seed: 19, tokens: 5, width: 3, items: 7);
+        using var generator = new Generator(seed: 23);
+        using (NewDisposeScope())
+        {
+            loss.Compute(users, positives, table, generator).backward();                   // warm-up
+        }
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+        for (int i = 0; i < 3; i++)
+        {
+            using var scope = NewDisposeScope();
+            loss.Compute(users, positives, table, generator).backward();
+        }
+
+        Assert.AreEqual(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        Dispose(users, positives, table);
+    }
+
+    [TestMethod]
+    public void Constructor_NoNegatives_ThrowsArgumentOutOfRange()
+    {
+        var exception = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SampledSoftmaxLoss(numberOfNegatives: 0));
+
+        Assert.AreEqual("numberOfNegatives", exception.ParamName);
+    }
+
+    [TestMethod]
+    public void Compute_WidthMismatch_ThrowsArgumentException()
+    {
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: 2);
+        using var table = tensor(s_table, 4, 2);
+        using var users = zeros(2, 3);
+        using var positives = tensor(new long[] { 1, 3 });
+        using var generator = new Generator(seed: 1);
+
+        var exception = Assert.ThrowsExactly<ArgumentException>(() => loss.Compute(users, positives, table, generator));
+
+        Assert.AreEqual("itemEmbeddings", exception.ParamName);
+    }
+
+    [TestMethod]
+    public void Compute_InBatchWithInjectedNegatives_ThrowsInvalidOperation()
+    {
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: 2, NegativeSampling.InBatch);
+        using var table = tensor(s_table, 4, 2);
+        using var users = tensor(s_users, 2, 2);
+        using var positives = tensor(new long[] { 1, 3 });
+        using var negatives = tensor(new long[] { 2, 3 });
+
+        Assert.ThrowsExactly<InvalidOperationException>(() => loss.Compute(users, positives, table, negatives));
+    }
+
+    private static double LogSumExp(params double[] logits)
+    {
+        double max = logits.Max();
+        return max + Math.Log(logits.Sum(s => Math.Exp(s - max)));
+    }
+
+    // Unit user vectors [T, D] and a table [V, D] as parameters, positives [T] int64 in 1..V−1.
+    private static (Parameter Users, Tensor Positives, Parameter Table) RandomProblem(int seed, long tokens, long width,
+        long items)
+    {
+        using var generator = new Generator((ulong)seed);
+        using var raw = randn([tokens, width], generator: generator);
+        using var unit = nn.functional.normalize(raw, dim: 1);
+        var users = new Parameter(unit.detach().clone());
+        var table = new Parameter(randn([items, width], generator: generator));
+        var positives = randint(1, items, [tokens], dtype: ScalarType.Int64, generator: generator);
+        return (users, positives, table);
+    }
+
+    private static (float Value, float[] TableGrad, float[] UserGrad) ValueAndGradients(Func<Tensor> compute,
+        Tensor users, Tensor table)
+    {
+        using var scope = NewDisposeScope();
+        users.grad?.zero_();
+        table.grad?.zero_();
+        var value = compute();
+        value.backward();
+        return (value.item<float>(), table.grad!.data<float>().ToArray(), users.grad!.data<float>().ToArray());
+    }
+
+    private static void AssertClose(float[] expected, float[] actual, double delta)
+    {
+        Assert.HasCount(expected.Length, actual);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.AreEqual(expected[i], actual[i], delta, $"Element {i}.");
+    }
+
+    private static void Dispose(params Tensor[] tensors)
+    {
+        foreach (var t in tensors)
+            t.Dispose();
+    }
+}
