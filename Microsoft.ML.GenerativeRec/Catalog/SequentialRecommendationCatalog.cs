@@ -20,10 +20,42 @@ public sealed class SequentialRecommendationCatalog
     /// <summary>Operations that prepare sequence data: <c>ToSequences</c> and <c>LeaveOneOutSplit</c>.</summary>
     public SequentialRecommendationData Data { get; }
 
-    /// <summary>The trainers: the most-popular baseline, and later HSTU and SASRec.</summary>
+    /// <summary>The trainers: HSTU, SASRec and the most-popular baseline.</summary>
     public SequentialRecommendationTrainers Trainers { get; }
 
     internal IHostEnvironment Environment { get; }
+
+    /// <summary>Ranks every row's label against the whole catalogue and summarises the ranks (hstu-spec.md §2).</summary>
+    /// <param name="model">A fitted HSTU or SASRec model.</param>
+    /// <param name="data">Rows with the model's history column, a label column of the same item type and, for a model
+    /// that uses timestamps, the time columns.</param>
+    /// <param name="labelColumnName">The label column.</param>
+    /// <param name="maxK">The largest cut-off to report.</param>
+    /// <returns>HR, NDCG and recall at K = 1..<paramref name="maxK"/>, and MRR.</returns>
+    /// <remarks>
+    /// Scores are cosine similarities over every item the model knows; items in the history window the model reads are
+    /// excluded; a label inside that window, or unknown to the model, is a miss; ties rank the lower item id first.
+    /// Rows are scored in batches on the model's device.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type, or <paramref name="maxK"/> is not positive.</exception>
+    public SequentialRecommendationMetrics Evaluate(SequentialRecommenderTransformer model, IDataView data,
+        string labelColumnName = ColumnNames.Label, int maxK = DefaultEvaluationCutoff)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxK);
+        var recommender = model.Recommender;
+        var settings = recommender.Settings;
+        var names = new SequenceColumnNames(settings.HistoryColumnName, labelColumnName, settings.HistoryTimestampsColumnName, settings.TimestampColumnName);
+        var rows = SequenceArenaReader.Read(data, names, recommender.Vocabulary, recommender.UsesTimestamps);
+        var arena = recommender.UsesTimestamps ? rows.Arena : rows.Arena.WithoutTimestamps();
+        long[] ranks = Training.SequenceEvaluator.Ranks(recommender.Module, recommender.Encoder, arena,
+            (int)recommender.Shape.MaxSequenceLength, recommender.Device);
+        return SequentialRecommendationMetrics.FromRanks(ranks, maxK);
+    }
+
+    /// <summary>The default largest cut-off of <see cref="Evaluate"/>: 200, the largest the reference reports.</summary>
+    public const int DefaultEvaluationCutoff = 200;
 
     /// <summary>Data preparation for sequential recommendation.</summary>
     public sealed class SequentialRecommendationData
@@ -103,6 +135,65 @@ public sealed class SequentialRecommendationCatalog
                 LabelColumnName = labelColumnName,
                 NumberOfRecommendations = numberOfRecommendations,
             });
+
+        /// <summary>HSTU with the most common settings; every other option keeps its reference default.</summary>
+        /// <param name="historyColumnName">The history column: a vector of Int32, UInt32, Int64, String or key item ids.</param>
+        /// <param name="labelColumnName">The label column: one id of the history's item type.</param>
+        /// <param name="embeddingDimension">The width D of item and hidden vectors.</param>
+        /// <param name="numberOfBlocks">The number of HSTU blocks.</param>
+        /// <param name="numberOfEpochs">The maximum number of epochs.</param>
+        /// <param name="learningRate">The AdamW learning rate.</param>
+        /// <returns>The estimator.</returns>
+        /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
+        public HstuTrainer Hstu(string historyColumnName = ColumnNames.History, string labelColumnName = ColumnNames.Label,
+            int embeddingDimension = SequentialRecommenderDefaults.EmbeddingDimension, int numberOfBlocks = SequentialRecommenderDefaults.NumberOfBlocks,
+            int numberOfEpochs = SequentialRecommenderDefaults.NumberOfEpochs, double learningRate = SequentialRecommenderDefaults.LearningRate)
+            => Hstu(new HstuTrainer.Options
+            {
+                HistoryColumnName = historyColumnName,
+                LabelColumnName = labelColumnName,
+                EmbeddingDimension = embeddingDimension,
+                AttentionDimension = embeddingDimension,
+                ValueDimension = embeddingDimension,
+                NumberOfBlocks = numberOfBlocks,
+                NumberOfEpochs = numberOfEpochs,
+                LearningRate = learningRate,
+            });
+
+        /// <summary>HSTU configured with <paramref name="options"/>.</summary>
+        /// <param name="options">The options; <see cref="HstuTrainer.Options.Large"/> gives the HSTU-large preset.</param>
+        /// <returns>The estimator.</returns>
+        /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it.</exception>
+        public HstuTrainer Hstu(HstuTrainer.Options options) => new(_env, options);
+
+        /// <summary>SASRec with the most common settings; every other option keeps its reference default.</summary>
+        /// <param name="historyColumnName">The history column: a vector of Int32, UInt32, Int64, String or key item ids.</param>
+        /// <param name="labelColumnName">The label column: one id of the history's item type.</param>
+        /// <param name="embeddingDimension">The width D of item and hidden vectors.</param>
+        /// <param name="numberOfBlocks">The number of SASRec blocks.</param>
+        /// <param name="numberOfEpochs">The maximum number of epochs.</param>
+        /// <param name="learningRate">The AdamW learning rate.</param>
+        /// <returns>The estimator.</returns>
+        /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
+        public SasRecTrainer SasRec(string historyColumnName = ColumnNames.History, string labelColumnName = ColumnNames.Label,
+            int embeddingDimension = SequentialRecommenderDefaults.EmbeddingDimension, int numberOfBlocks = SequentialRecommenderDefaults.NumberOfBlocks,
+            int numberOfEpochs = SequentialRecommenderDefaults.NumberOfEpochs, double learningRate = SequentialRecommenderDefaults.LearningRate)
+            => SasRec(new SasRecTrainer.Options
+            {
+                HistoryColumnName = historyColumnName,
+                LabelColumnName = labelColumnName,
+                EmbeddingDimension = embeddingDimension,
+                FeedForwardDimension = embeddingDimension,
+                NumberOfBlocks = numberOfBlocks,
+                NumberOfEpochs = numberOfEpochs,
+                LearningRate = learningRate,
+            });
+
+        /// <summary>SASRec configured with <paramref name="options"/>.</summary>
+        /// <param name="options">The options.</param>
+        /// <returns>The estimator.</returns>
+        /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it.</exception>
+        public SasRecTrainer SasRec(SasRecTrainer.Options options) => new(_env, options);
 
         /// <summary>The most-popular baseline, configured with <paramref name="options"/>.</summary>
         /// <param name="options">The options.</param>

@@ -45,6 +45,9 @@ internal sealed class SequenceArena
 
     public long TokenTotal => _items.Length;
 
+    /// <summary>The same rows without timestamps (shares the item array).</summary>
+    public SequenceArena WithoutTimestamps() => _times is null ? this : new SequenceArena(_items, null, _offsets);
+
     public ReadOnlySpan<long> Tokens(int row) => _items.AsSpan(_offsets[row], _offsets[row + 1] - _offsets[row]);
 
     /// <summary>The number of input positions of each row in a batch: min(tokens − 1, max length), never negative.</summary>

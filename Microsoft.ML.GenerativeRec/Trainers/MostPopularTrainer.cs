@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.GenerativeRec.Data;
+using Microsoft.ML.GenerativeRec.Transformers;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.GenerativeRec;
@@ -75,37 +76,7 @@ public sealed class MostPopularTrainer : IEstimator<MostPopularTransformer>
     /// <returns>The input columns plus <c>PredictedItems</c> and <c>Scores</c>.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        if (!inputSchema.TryFindColumn(_options.HistoryColumnName, out var history))
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The history column '{_options.HistoryColumnName}' was not found in the input schema.");
-        }
-
-        if (!inputSchema.TryFindColumn(_options.LabelColumnName, out var label))
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The label column '{_options.LabelColumnName}' was not found in the input schema.");
-        }
-
-        if (history.Kind != SchemaShape.Column.VectorKind.VariableVector && history.Kind != SchemaShape.Column.VectorKind.Vector)
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema),
-                $"Schema mismatch for history column '{history.Name}': expected a vector of item ids, got {history.GetTypeString()}.");
-        }
-
-        if (label.ItemType.RawType != history.ItemType.RawType || label.IsKey != history.IsKey)
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema),
-                $"Schema mismatch for label column '{label.Name}': expected the item type of '{history.Name}' ({history.ItemType}), got {label.GetTypeString()}.");
-        }
-
-        var columns = inputSchema.ToDictionary(c => c.Name);
-        columns[ColumnNames.PredictedItems] = new SchemaShape.Column(ColumnNames.PredictedItems, SchemaShape.Column.VectorKind.VariableVector,
-            history.ItemType, history.IsKey, history.Annotations);
-        columns[ColumnNames.Scores] = new SchemaShape.Column(ColumnNames.Scores, SchemaShape.Column.VectorKind.VariableVector,
-            NumberDataViewType.Single, false);
-        return new SchemaShape(columns.Values);
-    }
+        => RecommendationSchema.GetOutputSchema(inputSchema, _options.HistoryColumnName, _options.LabelColumnName);
 
     private (DataViewSchema.Column History, DataViewSchema.Column Label, RawIdType ItemType) CheckInput(DataViewSchema schema)
     {

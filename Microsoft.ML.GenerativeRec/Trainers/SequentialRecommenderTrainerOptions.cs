@@ -1,6 +1,6 @@
 namespace Microsoft.ML.GenerativeRec;
 
-/// <summary>Options shared by the neural sequential recommenders (HSTU and SASRec).</summary>
+/// <summary>Options shared by the neural sequential recommenders (<see cref="HstuTrainer"/>, <see cref="SasRecTrainer"/>).</summary>
 /// <remarks>
 /// Defaults are the reference MovieLens-1M configuration (hstu-spec.md §5.1), so a default run is comparable with the
 /// published numbers. Options are checked when the trainer is created.

@@ -23,12 +23,13 @@ internal static class SequenceEvaluator
             int[] order = [.. Enumerable.Range(0, arena.RowCount).Where(r => lengths[r] > 0).OrderBy(r => lengths[r])];
             using (var scope = NewDisposeScope())
             {
-                var items = L2Normalize(encoder.ItemEmbeddings);                           // [V, D]
+                var items = L2Norm.Normalize(encoder.ItemEmbeddings);                      // [V, D]
                 foreach (int[] rows in order.Chunk(TrainingSettings.EvaluationBatchSize))
                 {
                     using var batchScope = NewDisposeScope();
                     using var batch = arena.BuildBatch(rows, maxSequenceLength, device);
-                    var users = encoder.EncodeLast(batch);                                 // [B, D]
+                    var outputs = encoder.Encode(batch.Ids, batch.Lengths, batch.Timestamps);  // [B, n, D]
+                    var users = SequenceTensors.UserEmbeddings(outputs, batch.Lengths);        // [B, D]
                     var last = (batch.Lengths - 1).unsqueeze(1);                           // [B, 1]
                     var labels = batch.Targets.gather(1, last).squeeze(1);                 // [B]
                     long[] batchRanks = FullRanking.Ranks(users, items, batch.Ids, labels);
@@ -46,7 +47,4 @@ internal static class SequenceEvaluator
             model.train(wasTraining);
         }
     }
-
-    /// <summary>x / max(‖x‖₂, 1e-6) along the last dimension (hstu-spec.md §2.2, §3.5).</summary>
-    public static Tensor L2Normalize(Tensor x) => nn.functional.normalize(x, p: 2, dim: -1, eps: 1e-6);
 }

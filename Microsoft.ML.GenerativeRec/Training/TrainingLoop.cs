@@ -112,9 +112,9 @@ internal sealed class TrainingLoop
             using var scope = NewDisposeScope();
             int[] rows = Array.ConvertAll(batches[step], i => trainable[i]);
             using var batch = train.BuildBatch(rows, _settings.MaxSequenceLength, _device);
-            var outputs = _encoder.EncodeAll(batch);                                        // [B, n, D]
+            var outputs = _encoder.Encode(batch.Ids, batch.Lengths, batch.Timestamps);      // [B, n, D]
             var valid = batch.Targets.ne(0);                                                // [B, n] bool
-            var users = outputs[valid];                                                     // [T, D]
+            var users = L2Norm.Normalize(outputs[valid]);                                   // [T, D]
             var targets = batch.Targets[valid];                                             // [T]
             var loss = _loss(users, targets);
             optimizer.zero_grad();

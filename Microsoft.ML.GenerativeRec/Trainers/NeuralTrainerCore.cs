@@ -1,0 +1,78 @@
+using Microsoft.ML.GenerativeRec.Data;
+using Microsoft.ML.GenerativeRec.Jagged;
+using Microsoft.ML.GenerativeRec.Modeling;
+using Microsoft.ML.GenerativeRec.Training;
+using Microsoft.ML.GenerativeRec.Transformers;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.GenerativeRec.Trainers;
+
+/// <summary>What <c>Fit</c> does for both neural trainers: read, build, train, package.</summary>
+internal static class NeuralTrainerCore
+{
+    public static NeuralRecommender Fit(IHost host, SequentialRecommenderTrainerOptions options, EncoderKind kind,
+        Func<long, bool, EncoderShape> createShape, IDataView train, IDataView? validation)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        options.CancellationToken.ThrowIfCancellationRequested();
+        var names = new SequenceColumnNames(options.HistoryColumnName, options.LabelColumnName,
+            options.HistoryTimestampsColumnName, options.TimestampColumnName);
+        var training = SequenceArenaReader.ReadTraining(train, names);
+        bool timeBiasWanted = kind == EncoderKind.Hstu && options is HstuTrainer.Options { UseTimeBias: true };
+        bool useTimestamps = timeBiasWanted && training.Arena.HasTimestamps;
+        SequenceArenaReader.Result? validating = validation is null ? null
+            : SequenceArenaReader.Read(validation, names, training.Vocabulary, useTimestamps);
+
+        using var channel = host.Start("Training");
+        channel.Info($"{kind}: {training.RowsRead} training rows, {training.Arena.TokenTotal} tokens, {training.Vocabulary.Count} items" +
+            (validating is null ? "" : $", {validating.RowsRead} validation rows ({validating.UnknownItems} unknown history items skipped)") +
+            (timeBiasWanted && !useTimestamps ? "; no timestamp columns, so the time bias is off" : ""));
+
+        int seed = options.Seed ?? ((IHostEnvironmentInternal)host).Seed ?? 0;
+        Device device = TorchRuntimeScope.ResolveDevice(options.Device);
+        using var runtime = new TorchRuntimeScope(options.NumberOfThreads, seed);
+        EncoderShape shape = createShape(training.Vocabulary.Count + 1, useTimestamps);
+        var module = NeuralRecommender.CreateModule(kind, shape);
+        try
+        {
+            module.to(device);
+            var encoder = (ISequenceEncoder)module;
+            using var generator = new Generator((ulong)seed, device);
+            var loss = new SampledSoftmaxLoss(options.NumberOfNegatives, options.NegativeSampling);
+            var settings = new TrainingSettings(options.NumberOfEpochs, options.BatchSize, options.MaxSequenceLength, options.LearningRate,
+                options.AdamBeta1, options.AdamBeta2, options.WeightDecay, options.EarlyStoppingPatience, seed, options.Progress,
+                options.CancellationToken);
+            var loop = new TrainingLoop(module, encoder,
+                (users, targets) => loss.Compute(users, targets, encoder.ItemEmbeddings, generator), settings, device, channel);
+            var result = loop.Run(useTimestamps ? training.Arena : training.Arena.WithoutTimestamps(), validating?.Arena);
+            channel.Info($"{kind}: trained {result.EpochsRun} epoch(s); kept epoch {result.BestEpoch}" +
+                (result.BestValidationNdcg is { } ndcg ? $" (validation NDCG@10 {ndcg:F4})" : ""));
+            var servingSettings = new ServingSettings(options.HistoryColumnName, options.HistoryTimestampsColumnName,
+                options.TimestampColumnName, options.NumberOfRecommendations);
+            return new NeuralRecommender(kind, shape, module, training.Vocabulary, PopularityRanking(training.Arena, training.Vocabulary.Count),
+                servingSettings, device);
+        }
+        catch
+        {
+            module.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Item indices by descending count over all training tokens, ties by index.</summary>
+    private static int[] PopularityRanking(SequenceArena arena, int itemCount)
+    {
+        var counts = new long[itemCount + 1];
+        for (int r = 0; r < arena.RowCount; r++)
+        {
+            foreach (long item in arena.Tokens(r))
+            {
+                counts[item]++;
+            }
+        }
+
+        return [.. Enumerable.Range(1, itemCount).OrderByDescending(i => counts[i]).ThenBy(i => i)];
+    }
+}

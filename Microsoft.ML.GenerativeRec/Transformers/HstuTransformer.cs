@@ -1,0 +1,47 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.GenerativeRec;
+using Microsoft.ML.GenerativeRec.Transformers;
+using Microsoft.ML.Runtime;
+
+[assembly: LoadableClass(typeof(HstuTransformer), null, typeof(SignatureLoadModel), "HSTU recommender", HstuTransformer.LoaderSignature)]
+[assembly: LoadableClass(typeof(IRowMapper), typeof(HstuTransformer), null, typeof(SignatureLoadRowMapper), "HSTU recommender", HstuTransformer.LoaderSignature)]
+
+namespace Microsoft.ML.GenerativeRec;
+
+/// <summary>A fitted HSTU recommender (hstu-spec.md §3); see <see cref="SequentialRecommenderTransformer"/> for its columns.</summary>
+public sealed class HstuTransformer : SequentialRecommenderTransformer
+{
+    internal const string LoaderSignature = "GENREC-HSTU";
+
+    internal HstuTransformer(IHostEnvironment env, NeuralRecommender recommender)
+        : base(env, nameof(HstuTransformer), recommender)
+    {
+    }
+
+    private static VersionInfo GetVersionInfo() => new(
+        modelSignature: "GRHSTU  ",
+        verWrittenCur: 0x00010001,
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        loaderSignature: LoaderSignature,
+        loaderAssemblyName: typeof(HstuTransformer).Assembly.FullName);
+
+    /// <summary>Writes the model into an ML.NET model zip; called by <c>mlContext.Model.Save</c>.</summary>
+    /// <param name="ctx">The save context.</param>
+    protected override void SaveModel(ModelSaveContext ctx)
+    {
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+        Recommender.Save(ctx);
+    }
+
+    private static HstuTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        ctx.CheckAtModel(GetVersionInfo());
+        return new HstuTransformer(env, NeuralRecommender.Load(ctx, EncoderKind.Hstu, ComputeDevice.Auto));
+    }
+
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
+        => Create(env, ctx).MakeRowMapper(inputSchema);
+}

@@ -1,0 +1,206 @@
+using Microsoft.ML.GenerativeRec.Data;
+using Microsoft.ML.GenerativeRec.Jagged;
+using Microsoft.ML.GenerativeRec.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.GenerativeRec.Transformers;
+
+/// <summary>
+/// A trained encoder with everything needed to serve it: the item vocabulary, the column names, the number of
+/// recommendations and a popularity fallback. Owns the TorchSharp module.
+/// </summary>
+internal sealed class NeuralRecommender : IDisposable
+{
+    private const int FormatVersion = 1;
+    private const string WeightsStreamName = "TorchWeights";
+
+    private readonly nn.Module _module;
+    private readonly int[] _fallbackRanking;     // item indices by training popularity, for histories with no known item
+
+    public NeuralRecommender(EncoderKind kind, EncoderShape shape, nn.Module module, ItemVocabulary vocabulary, int[] fallbackRanking,
+        ServingSettings settings, Device device)
+    {
+        Kind = kind;
+        Shape = shape;
+        _module = module;
+        Encoder = (ISequenceEncoder)module;
+        Vocabulary = vocabulary;
+        _fallbackRanking = fallbackRanking;
+        Settings = settings;
+        Device = device;
+        _module.eval();
+    }
+
+    public EncoderKind Kind { get; }
+
+    public EncoderShape Shape { get; }
+
+    public ISequenceEncoder Encoder { get; }
+
+    public nn.Module Module => _module;
+
+    public ItemVocabulary Vocabulary { get; }
+
+    public ServingSettings Settings { get; }
+
+    public Device Device { get; }
+
+    /// <summary>True when the model reads history times and the request time (HSTU's time bias).</summary>
+    public bool UsesTimestamps => Kind == EncoderKind.Hstu && Shape.UseTimeBias;
+
+    public static nn.Module CreateModule(EncoderKind kind, EncoderShape shape) => kind switch
+    {
+        EncoderKind.Hstu => new HstuEncoder(shape),
+        EncoderKind.SasRec => new SasRecEncoder(shape),
+        _ => throw new InvalidDataException($"Unknown encoder kind {(byte)kind}."),
+    };
+
+    /// <summary>The top-K item indices and cosine scores for one history of item indices (0 = unknown, skipped).</summary>
+    public (int[] Items, float[] Scores) Recommend(IReadOnlyList<int> history, IReadOnlyList<long>? historyTimes, long requestTime)
+    {
+        var known = new List<long>(history.Count + 1);
+        var times = UsesTimestamps ? new List<long>(history.Count + 1) : null;
+        for (int i = 0; i < history.Count; i++)
+        {
+            if (history[i] != ItemVocabulary.Padding)
+            {
+                known.Add(history[i]);
+                times?.Add(historyTimes![i]);
+            }
+        }
+
+        int k = Math.Min(Settings.NumberOfRecommendations, Vocabulary.Count);
+        if (known.Count == 0)
+        {
+            // Documented fallback: the most popular training items, with score 0.
+            int[] popular = _fallbackRanking[..k];
+            return (popular, new float[popular.Length]);
+        }
+
+        known.Add(ItemVocabulary.Padding);           // the (unknown) next item closes the row
+        times?.Add(requestTime);
+        var arena = new SequenceArena([.. known], times?.ToArray(), [0, known.Count]);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var batch = arena.BuildBatch([0], Shape.MaxSequenceLength > int.MaxValue ? int.MaxValue : (int)Shape.MaxSequenceLength, Device);
+        var outputs = Encoder.Encode(batch.Ids, batch.Lengths, batch.Timestamps);          // [1, n, D]
+        var user = SequenceTensors.UserEmbeddings(outputs, batch.Lengths);                  // [1, D]
+        var items = L2Norm.Normalize(Encoder.ItemEmbeddings);                               // [V, D]
+        var scores = user.matmul(items.t());                                                // [1, V]
+        scores.index_fill_(1, tensor(new long[] { 0 }, device: Device), float.NegativeInfinity);
+        scores.scatter_(1, batch.Ids, full(batch.Ids.shape, float.NegativeInfinity, device: Device));
+        var (values, indices) = scores.topk(k, dim: 1);                                     // [1, k]
+        float[] topScores = values.cpu().data<float>().ToArray();
+        long[] topItems = indices.cpu().data<long>().ToArray();
+        int finite = Array.FindIndex(topScores, float.IsNegativeInfinity) is var end and >= 0 ? end : topScores.Length;
+        return (topItems[..finite].Select(i => (int)i).ToArray(), topScores[..finite]);
+    }
+
+    public void Save(ModelSaveContext ctx)
+    {
+        var writer = ctx.Writer;
+        writer.Write(FormatVersion);
+        writer.Write((byte)Kind);
+        WriteShape(writer, Shape);
+        Settings.Write(writer);
+        Vocabulary.Write(writer);
+        writer.Write(_fallbackRanking.Length);
+        foreach (int index in _fallbackRanking)
+        {
+            writer.Write(index);
+        }
+
+        ctx.SaveBinaryStream(WeightsStreamName, w => _module.save(w));
+    }
+
+    /// <exception cref="InvalidOperationException">The zip comes from a newer format version.</exception>
+    /// <exception cref="InvalidDataException">The zip is damaged or its weights do not match the saved shapes.</exception>
+    public static NeuralRecommender Load(ModelLoadContext ctx, EncoderKind expectedKind, ComputeDevice device)
+    {
+        var reader = ctx.Reader;
+        int version = reader.ReadInt32();
+        if (version > FormatVersion)
+        {
+            throw new InvalidOperationException(
+                $"The model was saved in format version {version}; this version of Microsoft.ML.GenerativeRec reads versions up to {FormatVersion}. Update the package.");
+        }
+
+        var kind = (EncoderKind)reader.ReadByte();
+        if (kind != expectedKind)
+        {
+            throw new InvalidDataException($"The model zip holds a {kind} encoder where a {expectedKind} encoder was expected.");
+        }
+
+        EncoderShape shape = ReadShape(reader);
+        var settings = ServingSettings.Read(reader);
+        var vocabulary = ItemVocabulary.Read(reader);
+        int fallbackCount = reader.ReadInt32();
+        var fallback = new int[fallbackCount];
+        for (int i = 0; i < fallbackCount; i++)
+        {
+            fallback[i] = reader.ReadInt32();
+        }
+
+        var module = CreateModule(kind, shape);
+        try
+        {
+            bool found = ctx.TryLoadBinaryStream(WeightsStreamName, r => module.load(r, strict: true));
+            if (!found)
+            {
+                throw new InvalidDataException($"The model zip lacks its '{WeightsStreamName}' entry.");
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or EndOfStreamException or IOException)
+        {
+            module.Dispose();
+            throw new InvalidDataException($"The model weights in '{WeightsStreamName}' do not match the saved shapes or are damaged: {e.Message}", e);
+        }
+
+        Device target = Training.TorchRuntimeScope.ResolveDevice(device);
+        module.to(target);
+        return new NeuralRecommender(kind, shape, module, vocabulary, fallback, settings, target);
+    }
+
+    public void Dispose() => _module.Dispose();
+
+    private static void WriteShape(BinaryWriter writer, EncoderShape shape)
+    {
+        writer.Write(shape.ItemCount);
+        writer.Write(shape.EmbeddingDimension);
+        writer.Write(shape.NumberOfBlocks);
+        writer.Write(shape.NumberOfHeads);
+        writer.Write(shape.MaxSequenceLength);
+        writer.Write(shape.PaddedLength);
+        writer.Write(shape.QueryKeyDimension);
+        writer.Write(shape.ValueDimension);
+        writer.Write(shape.FeedForwardDimension);
+        writer.Write(shape.InputDropoutRate);
+        writer.Write(shape.BlockDropoutRate);
+        writer.Write(shape.UseTimeBias);
+    }
+
+    private static EncoderShape ReadShape(BinaryReader reader)
+    {
+        var shape = new EncoderShape(reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt64())
+        {
+            PaddedLength = reader.ReadInt64(),
+            QueryKeyDimension = reader.ReadInt64(),
+            ValueDimension = reader.ReadInt64(),
+            FeedForwardDimension = reader.ReadInt64(),
+            InputDropoutRate = reader.ReadDouble(),
+            BlockDropoutRate = reader.ReadDouble(),
+            UseTimeBias = reader.ReadBoolean(),
+        };
+        try
+        {
+            shape.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new InvalidDataException($"The saved encoder shape is invalid: {e.Message}", e);
+        }
+
+        return shape;
+    }
+}
