@@ -4,7 +4,8 @@ namespace Microsoft.ML.GenerativeRec.Modeling;
 /// <remarks>
 /// The primary constructor takes what every configuration sets; the rest default to the reference: N =
 /// max_sequence_length + 11 (hstu-spec.md §1.5), Dqk = Dv = D / H (§3.7), FFN hidden = D (§5.1), dropout 0.2 (§5.1,
-/// ML configs) and the temporal bias on.
+/// ML configs) and the temporal bias on. Derived defaults are computed once, at construction: a <c>with</c> expression
+/// that changes D, H or the max length copies the old N, Dqk, Dv and FFN width unless it sets them too.
 /// </remarks>
 /// <param name="ItemCount">V, rows of the item table including the padding row 0.</param>
 /// <param name="EmbeddingDimension">D, the width of item, position and hidden vectors.</param>

@@ -61,9 +61,8 @@ internal sealed class HstuEncoder : Module<Tensor, Tensor, Tensor?, Tensor>, ISe
     /// <exception cref="ArgumentException">The shapes don't match, or timestamps are missing while the time bias is on.</exception>
     public override Tensor forward(Tensor ids, Tensor lengths, Tensor? timestamps)
     {
-        ArgumentNullException.ThrowIfNull(ids);
-        ArgumentNullException.ThrowIfNull(lengths);
-        CheckInputs(ids, lengths, timestamps);
+        SequenceTensors.CheckBatch(ids, lengths, Shape.PaddedLength);
+        CheckTimestamps(ids, timestamps);
         using var scope = NewDisposeScope();
         long length = ids.shape[1];
         var x = _input.forward(ids);                                                          // [B, n, D]
@@ -75,16 +74,8 @@ internal sealed class HstuEncoder : Module<Tensor, Tensor, Tensor?, Tensor>, ISe
         return x.MoveToOuterDisposeScope();
     }
 
-    private void CheckInputs(Tensor ids, Tensor lengths, Tensor? timestamps)
+    private void CheckTimestamps(Tensor ids, Tensor? timestamps)
     {
-        if (ids.dim() != 2 || ids.dtype != ScalarType.Int64 || ids.shape[1] > Shape.PaddedLength)
-        {
-            throw new ArgumentException(
-                $"Ids must be [B, n] int64 with n ≤ N ({Shape.PaddedLength}), got {ids.dtype} of shape " +
-                $"[{string.Join(", ", ids.shape)}].", nameof(ids));
-        }
-        if (lengths.dim() != 1 || lengths.shape[0] != ids.shape[0])
-            throw new ArgumentException($"Lengths must be [B] = [{ids.shape[0]}], got [{string.Join(", ", lengths.shape)}].", nameof(lengths));
         if (!Shape.UseTimeBias)
             return;
         if (timestamps is null)

@@ -58,16 +58,7 @@ internal sealed class SasRecEncoder : Module<Tensor, Tensor, Tensor?, Tensor>, I
     /// <exception cref="ArgumentException">The shapes don't match.</exception>
     public override Tensor forward(Tensor ids, Tensor lengths, Tensor? timestamps)
     {
-        ArgumentNullException.ThrowIfNull(ids);
-        ArgumentNullException.ThrowIfNull(lengths);
-        if (ids.dim() != 2 || ids.dtype != ScalarType.Int64 || ids.shape[1] > Shape.PaddedLength)
-        {
-            throw new ArgumentException(
-                $"Ids must be [B, n] int64 with n ≤ N ({Shape.PaddedLength}), got {ids.dtype} of shape " +
-                $"[{string.Join(", ", ids.shape)}].", nameof(ids));
-        }
-        if (lengths.dim() != 1 || lengths.shape[0] != ids.shape[0])
-            throw new ArgumentException($"Lengths must be [B] = [{ids.shape[0]}], got [{string.Join(", ", lengths.shape)}].", nameof(lengths));
+        SequenceTensors.CheckBatch(ids, lengths, Shape.PaddedLength);
         using var scope = NewDisposeScope();
         var x = _input.forward(ids);                                                          // [B, n, D]
         // Unlike the reference's valid_mask = (ids ≠ 0), positions ≥ L_b count as padding too; causal attention makes

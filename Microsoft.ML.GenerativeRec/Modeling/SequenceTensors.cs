@@ -39,4 +39,26 @@ internal static class SequenceTensors
         using var last = LastValid(outputs, lengths);          // [B, D]
         return L2Norm.Normalize(last);                         // [B, D]
     }
+
+    /// <summary>Throws unless ids are [B, n] int64 with n ≤ N and lengths are [B].</summary>
+    /// <param name="ids">The batch's item ids.</param>
+    /// <param name="lengths">The batch's row lengths.</param>
+    /// <param name="paddedLength">N, the longest batch the encoder accepts.</param>
+    /// <exception cref="ArgumentException">A shape or dtype doesn't match.</exception>
+    public static void CheckBatch(Tensor ids, Tensor lengths, long paddedLength)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(lengths);
+        if (ids.dim() != 2 || ids.dtype != ScalarType.Int64 || ids.shape[1] > paddedLength)
+        {
+            throw new ArgumentException(
+                $"Ids must be [B, n] int64 with n ≤ N ({paddedLength}), got {ids.dtype} of shape " +
+                $"[{string.Join(", ", ids.shape)}].", nameof(ids));
+        }
+        if (lengths.dim() != 1 || lengths.shape[0] != ids.shape[0])
+        {
+            throw new ArgumentException(
+                $"Lengths must be [B] = [{ids.shape[0]}], got [{string.Join(", ", lengths.shape)}].", nameof(lengths));
+        }
+    }
 }
