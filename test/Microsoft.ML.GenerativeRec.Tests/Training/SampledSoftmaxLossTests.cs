@@ -72,17 +72,21 @@ public sealed class SampledSoftmaxLossTests
     }
 
     [TestMethod]
-    public void ComputePerPosition_GatherAndFullCatalogue_AgreeInValueAndGradients()
+    [DataRow(7, 6, 11)]     // V ≤ T·R: the gather path normalises the table, then gathers
+    [DataRow(3, 2, 11)]     // V > T·R: the gather path gathers, then normalises the T·R rows
+    public void ComputePerPosition_GatherAndFullCatalogue_AgreeInValueAndGradients(int tokens, int negatives, int items)
     {
-        var loss = new SampledSoftmaxLoss(numberOfNegatives: 6);
-        var (users, positives, table) = RandomProblem(seed: 5, tokens: 7, width: 5, items: 11);
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: negatives);
+        var (users, positives, table) = RandomProblem(seed: 5, tokens, width: 5, items);
         using var generator = new Generator(seed: 7);
-        using var negatives = SampledSoftmaxLoss.SampleNegatives([7, 6], 11, generator, CPU);   // collisions likely
+        using var negativeIds = SampledSoftmaxLoss.SampleNegatives([tokens, negatives], items, generator, CPU);
+        using var firstPositives = positives.slice(0, 0, 2, 1);
+        negativeIds.index_put_(firstPositives, TensorIndex.Slice(0, 2), TensorIndex.Single(0));  // collisions in rows 0, 1
 
         var (gatherValue, gatherTableGrad, gatherUserGrad) = ValueAndGradients(
-            () => loss.ComputePerPosition(users, positives, table, negatives, fullCatalogue: false), users, table);
+            () => loss.ComputePerPosition(users, positives, table, negativeIds, fullCatalogue: false), users, table);
         var (fullValue, fullTableGrad, fullUserGrad) = ValueAndGradients(
-            () => loss.ComputePerPosition(users, positives, table, negatives, fullCatalogue: true), users, table);
+            () => loss.ComputePerPosition(users, positives, table, negativeIds, fullCatalogue: true), users, table);
 
         Assert.AreEqual(gatherValue, fullValue, delta: 1e-5);
         AssertClose(gatherTableGrad, fullTableGrad, 1e-5);
