@@ -96,13 +96,25 @@ public sealed class SampledSoftmaxLossTests
     }
 
     [TestMethod]
-    public void UsesFullCatalogue_ComparesTokensTimesItemsWithLimit()
+    [DataRow(10L, 100L, true)]          // T·V = 1000 ≤ limit, V ≤ 32·R = 128
+    [DataRow(10L, 101L, false)]         // T·V = 1010 > limit
+    [DataRow(1L, 129L, false)]          // V > 32·R: gathering is cheaper
+    public void UsesFullCatalogue_SmallLimit_ComparesTokensTimesItemsAndItemsPerNegative(long tokens, long items, bool expected)
     {
-        var loss = new SampledSoftmaxLoss(numberOfNegatives: 128, fullCatalogueElementLimit: 1000);
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: 4, fullCatalogueElementLimit: 1000);
 
-        Assert.IsTrue(loss.UsesFullCatalogue(tokens: 10, items: 100));
-        Assert.IsFalse(loss.UsesFullCatalogue(tokens: 10, items: 101));
-        Assert.IsTrue(new SampledSoftmaxLoss(128).UsesFullCatalogue(13_600, 3_707));   // ML-1M: 50.4M ≤ 2^26
+        Assert.AreEqual(expected, loss.UsesFullCatalogue(tokens, items));
+    }
+
+    [TestMethod]
+    [DataRow(13_600L, 3_707L, true)]    // ML-1M: T·V ≈ 50.4M ≤ 2^26, V ≈ 29·R
+    [DataRow(13_600L, 26_745L, false)]  // ML-20M: V > 32·R
+    [DataRow(6_400L, 695_763L, false)]  // Amazon Books
+    public void UsesFullCatalogue_DefaultLimitAndReferenceDatasets_FullOnlyForMl1m(long tokens, long items, bool expected)
+    {
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: 128);
+
+        Assert.AreEqual(expected, loss.UsesFullCatalogue(tokens, items));
     }
 
     [TestMethod]
