@@ -29,8 +29,10 @@ public sealed class SampledSoftmaxLossTests
 
         using var value = loss.Compute(users, positives, table, negatives);
 
-        // Row 0: s⁺ = 12, s⁻ = 16, 20. Row 1: s⁺ = 12, s⁻ = collision, 20. loss_t = logsumexp(all) − s⁺.
-        double expected = (LogSumExp(12, 16, 20) - 12 + LogSumExp(12, Collision, 20) - 12) / 2;
+        // Row 0 (u0, positive 1, negatives 2, 3): dots 0.6 | 0.8, 1.0. Row 1 (u1, positive 3, negatives 3, 1): dot 0.6 |
+        // collision, 1.0. Logit = dot / τ except the collision; loss_t = logsumexp(all logits) − s⁺.
+        double expected = (LogSumExp(0.6 / Tau, 0.8 / Tau, 1.0 / Tau) - 0.6 / Tau
+            + LogSumExp(0.6 / Tau, Collision, 1.0 / Tau) - 0.6 / Tau) / 2;
         Assert.AreEqual(expected, value.item<float>(), delta: 1e-5);
     }
 
@@ -45,7 +47,8 @@ public sealed class SampledSoftmaxLossTests
 
         using var value = loss.Compute(users, positives, table, negatives);
 
-        // s⁺ = 20; the colliding negative would also be 20 (loss ≈ log 2 + e^-8) but is −5e4; the other is 12.
+        // s⁺ = 20; the colliding negative would also be 20 (loss = log(2 + e^-8) ≈ 0.69) but is −5e4; the other is 12,
+        // so loss = log(1 + e^(12 − 20)).
         double expected = LogSumExp(20, Collision, 12) - 20;
         Assert.AreEqual(expected, value.item<float>(), delta: 1e-6);
         Assert.AreEqual(Math.Log(1 + Math.Exp(-8)), value.item<float>(), delta: 1e-6);
