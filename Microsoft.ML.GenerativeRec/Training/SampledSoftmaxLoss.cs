@@ -12,12 +12,17 @@ namespace Microsoft.ML.GenerativeRec.Training;
 /// all T tokens. Item rows are normalised as x / max(‖x‖, 10⁻⁶). Row 0 of E (padding) is never a negative.
 /// </para>
 /// <para>
-/// <see cref="NegativeSampling.PerPosition"/> has two implementations with the same value and gradients:
-/// the gather path gathers the sampled rows [T, R, D] and multiplies them by u (memory and traffic ∝ T·R·D); the
-/// full-catalogue path normalises the whole table once, computes every logit [T, V] with one matmul and gathers the
-/// sampled columns (memory ∝ T·V, compute ∝ T·V·D). On 2 CPU cores at T ≈ 13,600, D = 50, R = 128, V = 3,707 (ML-1M)
-/// the full-catalogue path is about 4× faster per step including backward (issue #5). It is used when T·V is at most
-/// <c>fullCatalogueElementLimit</c>, by default <see cref="DefaultFullCatalogueElementLimit"/>.
+/// <see cref="NegativeSampling.PerPosition"/> has two implementations with the same value and gradients (up to float
+/// rounding). The gather path gathers the sampled rows [T, R, D] and multiplies them by u with one bmm (memory and
+/// traffic ∝ T·R·D); it normalises the table before gathering when V ≤ T·R (normalisation is row-wise, and this
+/// avoids normalising, forward and backward, T·R copies), else the gathered rows. The full-catalogue path normalises
+/// the whole table once, computes every dot product [T, V] with one matmul and gathers the sampled columns and the
+/// positive's (memory ∝ T·V, compute ∝ T·V·D). Issue #5 measured, on 2 CPU cores at T ≈ 13,600, D = 50, R = 128,
+/// V = 3,707 (ML-1M), about 2.4 s per step including backward for a gather path that normalises the gathered rows
+/// and 0.57 s for the full-catalogue path. With the table normalised first the gap narrows, and the full-catalogue
+/// path loses once V/R exceeds about 45 (measured on the same machine at D = 50, R = 128). So it is used when T·V is
+/// at most <c>fullCatalogueElementLimit</c> (memory; by default <see cref="DefaultFullCatalogueElementLimit"/>) and
+/// V ≤ 32·R (compute): ML-1M batches take it (T·V ≈ 50M, V ≈ 29·R), ML-20M and Amazon Books gather.
 /// </para>
 /// <para>
 /// The loss is returned as computed: a non-finite value is not clamped or replaced; checking it is the caller's job.
@@ -33,13 +38,14 @@ internal sealed class SampledSoftmaxLoss
     private const double NormalizationEpsilon = 1e-6;        // hstu-spec.md §2.2, §5.3 (l2_norm_eps)
     private const double CollisionLogit = -5e4;              // hstu-spec.md §5.3, set directly, not divided by τ
     private const long FirstItemId = 1;                      // row 0 of the item table is padding
+    private const long FullCatalogueMaxItemsPerNegative = 32; // measured CPU crossover ≈ 45 (remarks above)
 
     private readonly long _fullCatalogueElementLimit;
 
     /// <summary>Creates the loss for <paramref name="numberOfNegatives"/> negatives per token, drawn as <paramref name="sampling"/> says.</summary>
     /// <param name="numberOfNegatives">R, at least 1: 128 for MovieLens, 512 for Amazon Books (hstu-spec.md §5.1). Ignored by <see cref="NegativeSampling.InBatch"/>.</param>
     /// <param name="sampling">How negatives are chosen; the reference is <see cref="NegativeSampling.PerPosition"/>.</param>
-    /// <param name="fullCatalogueElementLimit">The largest T·V for which <see cref="NegativeSampling.PerPosition"/> computes all logits; 0 always gathers.</param>
+    /// <param name="fullCatalogueElementLimit">The largest T·V for which <see cref="NegativeSampling.PerPosition"/> may compute all logits (it also needs V ≤ 32·R); 0 always gathers.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of its range.</exception>
     public SampledSoftmaxLoss(int numberOfNegatives, NegativeSampling sampling = NegativeSampling.PerPosition,
         long fullCatalogueElementLimit = DefaultFullCatalogueElementLimit)
@@ -113,7 +119,8 @@ internal sealed class SampledSoftmaxLoss
     }
 
     /// <summary>Gets whether the per-position loss computes all T·V logits rather than gathering the T·R sampled rows.</summary>
-    internal bool UsesFullCatalogue(long tokens, long items) => tokens * items <= _fullCatalogueElementLimit;
+    internal bool UsesFullCatalogue(long tokens, long items)
+        => tokens * items <= _fullCatalogueElementLimit && items <= FullCatalogueMaxItemsPerNegative * NumberOfNegatives;
 
     /// <summary>Draws ids uniformly with replacement from 1..<paramref name="items"/>−1, never 0 (padding).</summary>
     /// <param name="shape">[T, R] per position or [R] shared.</param>
@@ -157,11 +164,24 @@ internal sealed class SampledSoftmaxLoss
         else
         {
             long tokens = negativeIds.shape[0], negatives = negativeIds.shape[1], width = itemEmbeddings.shape[1];
-            var positives = Normalize(itemEmbeddings.index_select(0, positiveIds));          // [T, D]
+            var flatIds = negativeIds.reshape(-1);                                           // [T·R] int64
+            Tensor positives, sampled;                                                       // [T, D], [T·R, D]
+            if (itemEmbeddings.shape[0] <= tokens * negatives)
+            {
+                // Normalising is row-wise, so normalising the table and then gathering gives the same rows; it
+                // is much cheaper (forward and backward) than normalising T·R gathered copies when V ≤ T·R.
+                var table = Normalize(itemEmbeddings);                                       // [V, D]
+                positives = table.index_select(0, positiveIds);
+                sampled = table.index_select(0, flatIds);
+            }
+            else
+            {
+                positives = Normalize(itemEmbeddings.index_select(0, positiveIds));
+                sampled = Normalize(itemEmbeddings.index_select(0, flatIds));
+            }
             positiveDots = (userVectors * positives).sum(1, keepdim: true);                  // [T, 1]
-            var sampled = Normalize(itemEmbeddings.index_select(0, negativeIds.reshape(-1))
-                .view(tokens, negatives, width));                                            // [T, R, D]
-            negativeDots = sampled.bmm(userVectors.unsqueeze(2)).squeeze(2);                 // [T, R]
+            negativeDots = sampled.view(tokens, negatives, width)                            // [T, R, D]
+                .bmm(userVectors.unsqueeze(2)).squeeze(2);                                   // [T, R]
         }
         var collisions = negativeIds.eq(positiveIds.unsqueeze(1));                           // [T, R] bool
         return MeanNegativeLogSoftmax(positiveDots, negativeDots, collisions).MoveToOuterDisposeScope();

@@ -29,8 +29,10 @@ public sealed class SampledSoftmaxLossTests
 
         using var value = loss.Compute(users, positives, table, negatives);
 
-        // Row 0: s⁺ = 12, s⁻ = 16, 20. Row 1: s⁺ = 12, s⁻ = collision, 20. loss_t = logsumexp(all) − s⁺.
-        double expected = (LogSumExp(12, 16, 20) - 12 + LogSumExp(12, Collision, 20) - 12) / 2;
+        // Row 0 (u0, positive 1, negatives 2, 3): dots 0.6 | 0.8, 1.0. Row 1 (u1, positive 3, negatives 3, 1): dot 0.6 |
+        // collision, 1.0. Logit = dot / τ except the collision; loss_t = logsumexp(all logits) − s⁺.
+        double expected = (LogSumExp(0.6 / Tau, 0.8 / Tau, 1.0 / Tau) - 0.6 / Tau
+            + LogSumExp(0.6 / Tau, Collision, 1.0 / Tau) - 0.6 / Tau) / 2;
         Assert.AreEqual(expected, value.item<float>(), delta: 1e-5);
     }
 
@@ -45,7 +47,8 @@ public sealed class SampledSoftmaxLossTests
 
         using var value = loss.Compute(users, positives, table, negatives);
 
-        // s⁺ = 20; the colliding negative would also be 20 (loss ≈ log 2 + e^-8) but is −5e4; the other is 12.
+        // s⁺ = 20; the colliding negative would also be 20 (loss = log(2 + e^-8) ≈ 0.69) but is −5e4; the other is 12,
+        // so loss = log(1 + e^(12 − 20)).
         double expected = LogSumExp(20, Collision, 12) - 20;
         Assert.AreEqual(expected, value.item<float>(), delta: 1e-6);
         Assert.AreEqual(Math.Log(1 + Math.Exp(-8)), value.item<float>(), delta: 1e-6);
@@ -72,17 +75,21 @@ public sealed class SampledSoftmaxLossTests
     }
 
     [TestMethod]
-    public void ComputePerPosition_GatherAndFullCatalogue_AgreeInValueAndGradients()
+    [DataRow(7, 6, 11)]     // V ≤ T·R: the gather path normalises the table, then gathers
+    [DataRow(3, 2, 11)]     // V > T·R: the gather path gathers, then normalises the T·R rows
+    public void ComputePerPosition_GatherAndFullCatalogue_AgreeInValueAndGradients(int tokens, int negatives, int items)
     {
-        var loss = new SampledSoftmaxLoss(numberOfNegatives: 6);
-        var (users, positives, table) = RandomProblem(seed: 5, tokens: 7, width: 5, items: 11);
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: negatives);
+        var (users, positives, table) = RandomProblem(seed: 5, tokens, width: 5, items);
         using var generator = new Generator(seed: 7);
-        using var negatives = SampledSoftmaxLoss.SampleNegatives([7, 6], 11, generator, CPU);   // collisions likely
+        using var negativeIds = SampledSoftmaxLoss.SampleNegatives([tokens, negatives], items, generator, CPU);
+        using var firstPositives = positives.slice(0, 0, 2, 1);
+        negativeIds.index_put_(firstPositives, TensorIndex.Slice(0, 2), TensorIndex.Single(0));  // collisions in rows 0, 1
 
         var (gatherValue, gatherTableGrad, gatherUserGrad) = ValueAndGradients(
-            () => loss.ComputePerPosition(users, positives, table, negatives, fullCatalogue: false), users, table);
+            () => loss.ComputePerPosition(users, positives, table, negativeIds, fullCatalogue: false), users, table);
         var (fullValue, fullTableGrad, fullUserGrad) = ValueAndGradients(
-            () => loss.ComputePerPosition(users, positives, table, negatives, fullCatalogue: true), users, table);
+            () => loss.ComputePerPosition(users, positives, table, negativeIds, fullCatalogue: true), users, table);
 
         Assert.AreEqual(gatherValue, fullValue, delta: 1e-5);
         AssertClose(gatherTableGrad, fullTableGrad, 1e-5);
@@ -92,13 +99,25 @@ public sealed class SampledSoftmaxLossTests
     }
 
     [TestMethod]
-    public void UsesFullCatalogue_ComparesTokensTimesItemsWithLimit()
+    [DataRow(10L, 100L, true)]          // T·V = 1000 ≤ limit, V ≤ 32·R = 128
+    [DataRow(10L, 101L, false)]         // T·V = 1010 > limit
+    [DataRow(1L, 129L, false)]          // V > 32·R: gathering is cheaper
+    public void UsesFullCatalogue_SmallLimit_ComparesTokensTimesItemsAndItemsPerNegative(long tokens, long items, bool expected)
     {
-        var loss = new SampledSoftmaxLoss(numberOfNegatives: 128, fullCatalogueElementLimit: 1000);
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: 4, fullCatalogueElementLimit: 1000);
 
-        Assert.IsTrue(loss.UsesFullCatalogue(tokens: 10, items: 100));
-        Assert.IsFalse(loss.UsesFullCatalogue(tokens: 10, items: 101));
-        Assert.IsTrue(new SampledSoftmaxLoss(128).UsesFullCatalogue(13_600, 3_707));   // ML-1M: 50.4M ≤ 2^26
+        Assert.AreEqual(expected, loss.UsesFullCatalogue(tokens, items));
+    }
+
+    [TestMethod]
+    [DataRow(13_600L, 3_707L, true)]    // ML-1M: T·V ≈ 50.4M ≤ 2^26, V ≈ 29·R
+    [DataRow(13_600L, 26_745L, false)]  // ML-20M: V > 32·R
+    [DataRow(6_400L, 695_763L, false)]  // Amazon Books
+    public void UsesFullCatalogue_DefaultLimitAndReferenceDatasets_FullOnlyForMl1m(long tokens, long items, bool expected)
+    {
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: 128);
+
+        Assert.AreEqual(expected, loss.UsesFullCatalogue(tokens, items));
     }
 
     [TestMethod]
