@@ -40,7 +40,7 @@ internal static class NeuralTrainerCore
             module.to(device);
             var encoder = (ISequenceEncoder)module;
             using var generator = new Generator((ulong)seed, device);
-            var loss = new SampledSoftmaxLoss(options.NumberOfNegatives, options.NegativeSampling);
+            var loss = new SampledSoftmaxLoss(options.NumberOfNegatives, options.NegativeSampling, temperature: options.Temperature);
             var settings = new TrainingSettings(options.NumberOfEpochs, options.BatchSize, options.MaxSequenceLength, options.LearningRate,
                 options.AdamBeta1, options.AdamBeta2, options.WeightDecay, options.EarlyStoppingPatience, seed, options.Progress,
                 options.CancellationToken);

@@ -15,7 +15,7 @@ internal static class SequentialRecommenderDefaults
     public const double AdamBeta1 = 0.9;
     public const double AdamBeta2 = 0.98;
     public const int NumberOfNegatives = 128;
-    public const double Temperature = 0.05;
+    public const double Temperature = Training.SampledSoftmaxLoss.DefaultTemperature;
     public const int EarlyStoppingPatience = 10;       // ours: the reference does no model selection (hstu-spec.md §10.1)
     public const int NumberOfRecommendations = 10;
     public const int FeedForwardDimension = 50;        // SASRec ffn_hidden_dim on ML-1M

@@ -34,7 +34,8 @@ internal sealed class SampledSoftmaxLoss
     /// <remarks>2²⁶ elements: the [T, V] float32 logits and their gradient stay within 256 MB each.</remarks>
     internal const long DefaultFullCatalogueElementLimit = 1L << 26;
 
-    private const double Temperature = 0.05;                 // hstu-spec.md §5.1, τ
+    /// <summary>τ of the reference, dividing the cosine logits (hstu-spec.md §5.1).</summary>
+    internal const double DefaultTemperature = 0.05;
     private const double NormalizationEpsilon = 1e-6;        // hstu-spec.md §2.2, §5.3 (l2_norm_eps)
     private const double CollisionLogit = -5e4;              // hstu-spec.md §5.3, set directly, not divided by τ
     private const long FirstItemId = 1;                      // row 0 of the item table is padding
@@ -46,10 +47,17 @@ internal sealed class SampledSoftmaxLoss
     /// <param name="numberOfNegatives">R, at least 1: 128 for MovieLens, 512 for Amazon Books (hstu-spec.md §5.1). Ignored by <see cref="NegativeSampling.InBatch"/>.</param>
     /// <param name="sampling">How negatives are chosen; the reference is <see cref="NegativeSampling.PerPosition"/>.</param>
     /// <param name="fullCatalogueElementLimit">The largest T·V for which <see cref="NegativeSampling.PerPosition"/> may compute all logits (it also needs V ≤ 32·R); 0 always gathers.</param>
+    /// <param name="temperature">τ, positive: 0.05 in the reference (hstu-spec.md §5.1).</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of its range.</exception>
     public SampledSoftmaxLoss(int numberOfNegatives, NegativeSampling sampling = NegativeSampling.PerPosition,
-        long fullCatalogueElementLimit = DefaultFullCatalogueElementLimit)
+        long fullCatalogueElementLimit = DefaultFullCatalogueElementLimit, double temperature = DefaultTemperature)
     {
+        if (!double.IsFinite(temperature) || temperature <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The softmax temperature must be positive and finite.");
+        }
+
+        Temperature = temperature;
         if (numberOfNegatives <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(numberOfNegatives), numberOfNegatives,
@@ -66,6 +74,9 @@ internal sealed class SampledSoftmaxLoss
         Sampling = sampling;
         _fullCatalogueElementLimit = fullCatalogueElementLimit;
     }
+
+    /// <summary>Gets τ, which divides the cosine logits.</summary>
+    public double Temperature { get; }
 
     /// <summary>Gets R, the number of negatives per supervised token.</summary>
     public int NumberOfNegatives { get; }
@@ -188,7 +199,7 @@ internal sealed class SampledSoftmaxLoss
     }
 
     // One set of negatives for all tokens: ids [K] int64 (sampled, or the batch's distinct positives).
-    private static Tensor ComputeShared(Tensor userVectors, Tensor positiveIds, Tensor itemEmbeddings, Tensor negativeIds)
+    private Tensor ComputeShared(Tensor userVectors, Tensor positiveIds, Tensor itemEmbeddings, Tensor negativeIds)
     {
         ValidateIds(negativeIds, nameof(negativeIds), [-1]);
         using var scope = NewDisposeScope();
@@ -200,7 +211,7 @@ internal sealed class SampledSoftmaxLoss
         return MeanNegativeLogSoftmax(positiveDots, negativeDots, collisions).MoveToOuterDisposeScope();
     }
 
-    private static Tensor ComputeInBatch(Tensor userVectors, Tensor positiveIds, Tensor itemEmbeddings)
+    private Tensor ComputeInBatch(Tensor userVectors, Tensor positiveIds, Tensor itemEmbeddings)
     {
         using var scope = NewDisposeScope();
         var (distinct, _, _) = positiveIds.unique(sorted: true);                             // [K] int64, K ≤ T
@@ -208,7 +219,7 @@ internal sealed class SampledSoftmaxLoss
     }
 
     // dots are raw ⟨u, ê⟩; collisions [T, K] bool marks negatives equal to the row's positive. Returns [] scalar.
-    private static Tensor MeanNegativeLogSoftmax(Tensor positiveDots, Tensor negativeDots, Tensor collisions)
+    private Tensor MeanNegativeLogSoftmax(Tensor positiveDots, Tensor negativeDots, Tensor collisions)
     {
         var negativeLogits = negativeDots.div(Temperature).masked_fill(collisions, CollisionLogit);  // [T, K]
         var logits = cat([positiveDots.div(Temperature), negativeLogits], 1);                       // [T, 1 + K]

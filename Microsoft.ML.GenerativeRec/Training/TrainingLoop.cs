@@ -156,7 +156,7 @@ internal sealed class TrainingLoop
     private Dictionary<string, Tensor> Snapshot()
     {
         using var noGrad = no_grad();
-        return _model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+        return _model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
     }
 
     private static void DisposeAll(Dictionary<string, Tensor>? state)

@@ -11,7 +11,7 @@ namespace Microsoft.ML.GenerativeRec.Benchmarks;
 /// <summary>Times the parts of one training step on real ML-1M batches: where does a step's time go?</summary>
 internal static class StepProfile
 {
-    public static void Run(string dataFolder, int steps)
+    public static void Run(string dataFolder, int steps, NegativeSampling sampling)
     {
         var mlContext = new MLContext(seed: 1);
         var sequences = MovieLens.LoadSequences(mlContext, Path.Combine(dataFolder, "sequences.all-users.txt.gz"));
@@ -21,11 +21,11 @@ internal static class StepProfile
         var shape = new EncoderShape(read.Vocabulary.Count + 1, 50, 2, 1, 200) { UseTimeBias = false };
         using var model = new HstuEncoder(shape);
         using var optimizer = optim.AdamW(model.parameters(), 1e-3, 0.9, 0.98);
-        var loss = new SampledSoftmaxLoss(128);
+        var loss = new SampledSoftmaxLoss(128, sampling);
         using var generator = new Generator(1, CPU);
         var sampler = new LengthBucketedBatchSampler(arena.InputLengths(200), 128, 1);
         var batches = sampler.GetBatches(0);
-        Console.WriteLine($"threads {get_num_threads()}, batches {batches.Count}");
+        Console.WriteLine($"threads {get_num_threads()}, batches {batches.Count}, negatives {sampling}");
         var timers = new Dictionary<string, Stopwatch>();
         void Time(string name, Action action)
         {
