@@ -134,8 +134,10 @@ internal sealed class TrainingLoop
             if (_settings.Progress is { } progress)
             {
                 double seconds = epochClock.Elapsed.TotalSeconds;
+                double done = (epoch - 1 + (step + 1.0) / batches.Count) / _settings.NumberOfEpochs;   // share of all steps
+                TimeSpan remaining = clock.Elapsed * ((1 - done) / done);
                 progress.Report(new TrainingProgress(epoch, _settings.NumberOfEpochs, step + 1, batches.Count, lossSum / tokens,
-                    tokens / Math.Max(seconds, 1e-9), clock.Elapsed, null, isEpochEnd: false, null, null));
+                    tokens / Math.Max(seconds, 1e-9), clock.Elapsed, remaining, isEpochEnd: false, null, null));
             }
         }
 

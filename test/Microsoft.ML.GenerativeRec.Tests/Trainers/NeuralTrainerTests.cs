@@ -122,6 +122,28 @@ public sealed class NeuralTrainerTests
     }
 
     [TestMethod]
+    public void Fit_EpochSummaries_GoToTheMLContextLog()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var messages = new List<string>();
+        mlContext.Log += (_, e) =>
+        {
+            lock (messages)
+            {
+                messages.Add(e.Message);
+            }
+        };
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+
+        using var model = mlContext.Recommendation().Trainers.SasRec(SyntheticSequences.SasRecOptions(epochs: 2)).Fit(split.Train, split.Validation);
+
+        lock (messages)
+        {
+            Assert.IsTrue(messages.Any(m => m.Contains("epoch 2/2") && m.Contains("validation NDCG@10")), string.Join("\n", messages.TakeLast(5)));
+        }
+    }
+
+    [TestMethod]
     public void Fit_Timestamps_TurnTheTimeBiasOnOnlyWhenPresent()
     {
         var mlContext = new MLContext(seed: 1);
