@@ -54,7 +54,48 @@ public sealed class SequentialRecommendationCatalog
         return SequentialRecommendationMetrics.FromRanks(ranks, maxK);
     }
 
-    /// <summary>The default largest cut-off of <see cref="Evaluate"/>: 200, the largest the reference reports.</summary>
+    /// <summary>Computes the metrics of rows that were already scored, from their label and recommended items.</summary>
+    /// <param name="scoredData">Rows with a label and a list of recommended items, for example a model's <c>Transform</c> output.</param>
+    /// <param name="labelColumnName">The label column: one item id.</param>
+    /// <param name="predictedItemsColumnName">The recommended items, best first, of the label's item type.</param>
+    /// <returns>The metrics at K = 1 up to the longest list: a label at position p of its row's list has rank p; a label
+    /// absent from the list is a miss.</returns>
+    /// <remarks>Unlike <see cref="Evaluate(SequentialRecommenderTransformer, IDataView, string, int)"/>, this sees only the top-K
+    /// lists, so metrics beyond K (and MRR for labels ranked below K) are not available: such labels count as misses.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or the two columns' item types differ.</exception>
+    /// <exception cref="ArgumentException">The view has no rows.</exception>
+    public SequentialRecommendationMetrics Evaluate(IDataView scoredData, string labelColumnName = ColumnNames.Label,
+        string predictedItemsColumnName = ColumnNames.PredictedItems)
+    {
+        ArgumentNullException.ThrowIfNull(scoredData);
+        var label = InteractionSequencer.RequireColumn(scoredData.Schema, labelColumnName, "label", nameof(labelColumnName));
+        var predicted = InteractionSequencer.RequireColumn(scoredData.Schema, predictedItemsColumnName, "predicted items", nameof(predictedItemsColumnName));
+        var itemType = RawIdType.FromColumn(predicted, "predicted items", vector: true);
+        if (!RawIdType.FromColumn(label, "label", vector: false).Equals(itemType))
+        {
+            throw RawIdType.SchemaMismatch(label, "label", $"the item type of '{predicted.Name}' ({itemType})");
+        }
+
+        var ranks = new List<long>();
+        int longest = 1;
+        using (var cursor = scoredData.GetRowCursor([label, predicted]))
+        {
+            var readLabel = RawIdType.MakeScalarReader(cursor, label);
+            var readPredicted = RawIdType.MakeVectorReader(cursor, predicted);
+            var items = new List<RawId>();
+            while (cursor.MoveNext())
+            {
+                items.Clear();
+                readPredicted(items);
+                longest = Math.Max(longest, items.Count);
+                ranks.Add(items.IndexOf(readLabel()) + 1);
+            }
+        }
+
+        return SequentialRecommendationMetrics.FromRanks(ranks, longest);
+    }
+
+    /// <summary>The default largest cut-off of <see cref="Evaluate(SequentialRecommenderTransformer, IDataView, string, int)"/>: 200, the largest the reference reports.</summary>
     public const int DefaultEvaluationCutoff = 200;
 
     /// <summary>Data preparation for sequential recommendation.</summary>
