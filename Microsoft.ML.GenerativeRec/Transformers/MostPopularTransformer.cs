@@ -156,15 +156,7 @@ public sealed class MostPopularTransformer : RowToRowTransformerBase
             }
         }
 
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
-        {
-            RawIdType itemType = _parent._vocabulary.Type;
-            return
-            [
-                new DataViewSchema.DetachedColumn(ColumnNames.PredictedItems, new VectorDataViewType(itemType.ItemType), itemType.Annotations()),
-                new DataViewSchema.DetachedColumn(ColumnNames.Scores, new VectorDataViewType(NumberDataViewType.Single)),
-            ];
-        }
+        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => RecommendationGetters.OutputColumns(_parent._vocabulary);
 
         protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
         {
@@ -188,20 +180,18 @@ public sealed class MostPopularTransformer : RowToRowTransformerBase
 
             if (iinfo == 1)
             {
-                return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> scores) =>
+                return RecommendationGetters.MakeScoreGetter(() =>
                 {
                     Refresh();
-                    var editor = VBufferEditor.Create(ref scores, top.Count);
-                    for (int i = 0; i < top.Count; i++)
-                    {
-                        editor.Values[i] = _parent._counts[top[i]];
-                    }
-
-                    scores = editor.Commit();
+                    return top.ConvertAll(i => (float)_parent._counts[i]);
                 });
             }
 
-            return RecommendationGetters.MakeItemGetter(_parent._vocabulary, top, Refresh);
+            return RecommendationGetters.MakeItemGetter(_parent._vocabulary, () =>
+            {
+                Refresh();
+                return top;
+            });
         }
 
         protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)

@@ -1,6 +1,7 @@
 using Microsoft.ML.GenerativeRec.Data;
 using Microsoft.ML.GenerativeRec.Jagged;
 using Microsoft.ML.GenerativeRec.Modeling;
+using Microsoft.ML.GenerativeRec.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,6 +18,8 @@ internal sealed class NeuralRecommender : IDisposable
 
     private readonly nn.Module _module;
     private readonly int[] _fallbackRanking;     // item indices by training popularity, for histories with no known item
+    private readonly object _normalizedItemsLock = new();
+    private Tensor? _normalizedItems;
 
     public NeuralRecommender(EncoderKind kind, EncoderShape shape, nn.Module module, ItemVocabulary vocabulary, int[] fallbackRanking,
         ServingSettings settings, Device device)
@@ -49,52 +52,114 @@ internal sealed class NeuralRecommender : IDisposable
     /// <summary>True when the model reads history times and the request time (HSTU's time bias).</summary>
     public bool UsesTimestamps => Kind == EncoderKind.Hstu && Shape.UseTimeBias;
 
-    public static nn.Module CreateModule(EncoderKind kind, EncoderShape shape) => kind switch
+    public static nn.Module CreateModule(EncoderKind kind, EncoderShape shape)
     {
-        EncoderKind.Hstu => new HstuEncoder(shape),
-        EncoderKind.SasRec => new SasRecEncoder(shape),
-        _ => throw new InvalidDataException($"Unknown encoder kind {(byte)kind}."),
-    };
+        using var pause = FinalizerPause.Begin();       // initialisation passes many temporary scalars too
+        return kind switch
+        {
+            EncoderKind.Hstu => new HstuEncoder(shape),
+            EncoderKind.SasRec => new SasRecEncoder(shape),
+            _ => throw new InvalidDataException($"Unknown encoder kind {(byte)kind}."),
+        };
+    }
 
     /// <summary>The top-K item indices and cosine scores for one history of item indices (0 = unknown, skipped).</summary>
-    public (int[] Items, float[] Scores) Recommend(IReadOnlyList<int> history, IReadOnlyList<long>? historyTimes, long requestTime)
+    public Recommendation Recommend(ServingRequest request) => RecommendBatch([request])[0];
+
+    /// <summary>
+    /// Recommends for many histories with one encoder call: top-K item indices by cosine score, never an item of the
+    /// history window; a history without known items gets the popularity fallback.
+    /// </summary>
+    public Recommendation[] RecommendBatch(IReadOnlyList<ServingRequest> requests)
     {
-        var known = new List<long>(history.Count + 1);
-        var times = UsesTimestamps ? new List<long>(history.Count + 1) : null;
-        for (int i = 0; i < history.Count; i++)
-        {
-            if (history[i] != ItemVocabulary.Padding)
-            {
-                known.Add(history[i]);
-                times?.Add(historyTimes![i]);
-            }
-        }
-
         int k = Math.Min(Settings.NumberOfRecommendations, Vocabulary.Count);
-        if (known.Count == 0)
+        var results = new Recommendation[requests.Count];
+        var items = new List<long>();
+        var times = UsesTimestamps ? new List<long>() : null;
+        var offsets = new List<int> { 0 };
+        var encoded = new List<int>();                    // which requests go through the encoder
+        for (int r = 0; r < requests.Count; r++)
         {
-            // Documented fallback: the most popular training items, with score 0.
-            int[] popular = _fallbackRanking[..k];
-            return (popular, new float[popular.Length]);
+            var request = requests[r];
+            int start = items.Count;
+            for (int i = 0; i < request.History.Count; i++)
+            {
+                if (request.History[i] != ItemVocabulary.Padding)
+                {
+                    items.Add(request.History[i]);
+                    times?.Add(request.HistoryTimes![i]);
+                }
+            }
+
+            if (items.Count == start)
+            {
+                // Documented fallback: the most popular training items, with score 0.
+                results[r] = new Recommendation(_fallbackRanking[..k], new float[k], IsFallback: true);
+                continue;
+            }
+
+            items.Add(ItemVocabulary.Padding);            // the (unknown) next item closes the row
+            times?.Add(request.RequestTime);
+            offsets.Add(items.Count);
+            encoded.Add(r);
         }
 
-        known.Add(ItemVocabulary.Padding);           // the (unknown) next item closes the row
-        times?.Add(requestTime);
-        var arena = new SequenceArena([.. known], times?.ToArray(), [0, known.Count]);
+        if (encoded.Count == 0)
+        {
+            return results;
+        }
+
+        var arena = new SequenceArena([.. items], times?.ToArray(), [.. offsets]);
+        using var pause = FinalizerPause.Begin();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var batch = arena.BuildBatch([0], Shape.MaxSequenceLength > int.MaxValue ? int.MaxValue : (int)Shape.MaxSequenceLength, Device);
-        var outputs = Encoder.Encode(batch.Ids, batch.Lengths, batch.Timestamps);          // [1, n, D]
-        var user = SequenceTensors.UserEmbeddings(outputs, batch.Lengths);                  // [1, D]
-        var items = L2Norm.Normalize(Encoder.ItemEmbeddings);                               // [V, D]
-        var scores = user.matmul(items.t());                                                // [1, V]
-        scores.index_fill_(1, tensor(new long[] { 0 }, device: Device), float.NegativeInfinity);
-        scores.scatter_(1, batch.Ids, full(batch.Ids.shape, float.NegativeInfinity, device: Device));
-        var (values, indices) = scores.topk(k, dim: 1);                                     // [1, k]
+        using var batch = arena.BuildBatch([.. Enumerable.Range(0, encoded.Count)], (int)Shape.MaxSequenceLength, Device);
+        var outputs = Encoder.Encode(batch.Ids, batch.Lengths, batch.Timestamps);          // [B, n, D]
+        var users = SequenceTensors.UserEmbeddings(outputs, batch.Lengths);                 // [B, D]
+        var scores = users.matmul(NormalizedItems().t());                                   // [B, V]
+        scores.index_fill_(1, tensor(new long[] { ItemVocabulary.Padding }, device: Device), float.NegativeInfinity);
+        if (batch.Ids.shape[1] > 0)
+        {
+            scores.scatter_(1, batch.Ids, full(batch.Ids.shape, float.NegativeInfinity, device: Device));
+        }
+
+        var (values, indices) = scores.topk(k, dim: 1);                                     // [B, k]
         float[] topScores = values.cpu().data<float>().ToArray();
         long[] topItems = indices.cpu().data<long>().ToArray();
-        int finite = Array.FindIndex(topScores, float.IsNegativeInfinity) is var end and >= 0 ? end : topScores.Length;
-        return (topItems[..finite].Select(i => (int)i).ToArray(), topScores[..finite]);
+        for (int b = 0; b < encoded.Count; b++)
+        {
+            // Excluded items score −∞ and sort last; drop them when fewer than K items remain.
+            int count = 0;
+            while (count < k && !float.IsNegativeInfinity(topScores[(b * k) + count]))
+            {
+                count++;
+            }
+
+            var rowItems = new int[count];
+            for (int i = 0; i < count; i++)
+            {
+                rowItems[i] = (int)topItems[(b * k) + i];
+            }
+
+            results[encoded[b]] = new Recommendation(rowItems, topScores.AsSpan(b * k, count).ToArray(), IsFallback: false);
+        }
+
+        return results;
+    }
+
+    /// <summary>The L2-normalised item table [V, D], computed once: a fitted model's weights never change.</summary>
+    private Tensor NormalizedItems()
+    {
+        lock (_normalizedItemsLock)
+        {
+            if (_normalizedItems is null)
+            {
+                using var noGrad = no_grad();
+                _normalizedItems = L2Norm.Normalize(Encoder.ItemEmbeddings).DetachFromDisposeScope();
+            }
+
+            return _normalizedItems;
+        }
     }
 
     public void Save(ModelSaveContext ctx)
@@ -162,7 +227,11 @@ internal sealed class NeuralRecommender : IDisposable
         return new NeuralRecommender(kind, shape, module, vocabulary, fallback, settings, target);
     }
 
-    public void Dispose() => _module.Dispose();
+    public void Dispose()
+    {
+        _normalizedItems?.Dispose();
+        _module.Dispose();
+    }
 
     private static void WriteShape(BinaryWriter writer, EncoderShape shape)
     {

@@ -3,31 +3,56 @@ using Microsoft.ML.GenerativeRec.Data;
 
 namespace Microsoft.ML.GenerativeRec.Transformers;
 
-/// <summary>Getters that write recommended item indices back as ids of the model's item type.</summary>
+/// <summary>Getters that write recommendations as output columns: item indices back as ids of the model's item type.</summary>
 internal static class RecommendationGetters
 {
-    /// <summary>A getter of <c>VBuffer&lt;T&gt;</c> ids for the indices in <paramref name="top"/>, refreshed by <paramref name="refresh"/>.</summary>
-    public static Delegate MakeItemGetter(ItemVocabulary vocabulary, List<int> top, Action refresh) => vocabulary.Type.ValueType switch
+    /// <summary>A <c>ValueGetter&lt;VBuffer&lt;T&gt;&gt;</c> of the ids of the item indices <paramref name="current"/> returns.</summary>
+    public static Delegate MakeItemGetter(ItemVocabulary vocabulary, Func<IReadOnlyList<int>> current) => vocabulary.Type.ValueType switch
     {
-        Type t when t == typeof(int) => MakeItemGetter<int>(vocabulary, top, refresh),
-        Type t when t == typeof(uint) => MakeItemGetter<uint>(vocabulary, top, refresh),
-        Type t when t == typeof(long) => MakeItemGetter<long>(vocabulary, top, refresh),
-        Type t when t == typeof(ulong) => MakeItemGetter<ulong>(vocabulary, top, refresh),
-        Type t when t == typeof(ushort) => MakeItemGetter<ushort>(vocabulary, top, refresh),
-        Type t when t == typeof(byte) => MakeItemGetter<byte>(vocabulary, top, refresh),
-        _ => MakeItemGetter<ReadOnlyMemory<char>>(vocabulary, top, refresh),
+        Type t when t == typeof(int) => MakeItemGetter<int>(vocabulary, current),
+        Type t when t == typeof(uint) => MakeItemGetter<uint>(vocabulary, current),
+        Type t when t == typeof(long) => MakeItemGetter<long>(vocabulary, current),
+        Type t when t == typeof(ulong) => MakeItemGetter<ulong>(vocabulary, current),
+        Type t when t == typeof(ushort) => MakeItemGetter<ushort>(vocabulary, current),
+        Type t when t == typeof(byte) => MakeItemGetter<byte>(vocabulary, current),
+        _ => MakeItemGetter<ReadOnlyMemory<char>>(vocabulary, current),
     };
 
-    private static ValueGetter<VBuffer<T>> MakeItemGetter<T>(ItemVocabulary vocabulary, List<int> top, Action refresh)
+    /// <summary>A getter of the scores <paramref name="current"/> returns.</summary>
+    public static ValueGetter<VBuffer<float>> MakeScoreGetter(Func<IReadOnlyList<float>> current)
+        => (ref VBuffer<float> scores) =>
+        {
+            var values = current();
+            var editor = VBufferEditor.Create(ref scores, values.Count);
+            for (int i = 0; i < values.Count; i++)
+            {
+                editor.Values[i] = values[i];
+            }
+
+            scores = editor.Commit();
+        };
+
+    /// <summary>The two output columns: <c>PredictedItems</c> in the model's item type (keys keep KeyValues) and <c>Scores</c>.</summary>
+    public static DataViewSchema.DetachedColumn[] OutputColumns(ItemVocabulary vocabulary)
+    {
+        RawIdType itemType = vocabulary.Type;
+        return
+        [
+            new DataViewSchema.DetachedColumn(ColumnNames.PredictedItems, new VectorDataViewType(itemType.ItemType), itemType.Annotations()),
+            new DataViewSchema.DetachedColumn(ColumnNames.Scores, new VectorDataViewType(NumberDataViewType.Single)),
+        ];
+    }
+
+    private static ValueGetter<VBuffer<T>> MakeItemGetter<T>(ItemVocabulary vocabulary, Func<IReadOnlyList<int>> current)
     {
         var convert = vocabulary.Type.GetConverter<T>();
         return (ref VBuffer<T> items) =>
         {
-            refresh();
-            var editor = VBufferEditor.Create(ref items, top.Count);
-            for (int i = 0; i < top.Count; i++)
+            var indices = current();
+            var editor = VBufferEditor.Create(ref items, indices.Count);
+            for (int i = 0; i < indices.Count; i++)
             {
-                editor.Values[i] = convert(vocabulary.IdAt(top[i]));
+                editor.Values[i] = convert(vocabulary.IdAt(indices[i]));
             }
 
             items = editor.Commit();

@@ -1,5 +1,5 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
-using Microsoft.ML.GenerativeRec.Data;
 using Microsoft.ML.GenerativeRec.Transformers;
 using Microsoft.ML.Runtime;
 
@@ -15,12 +15,19 @@ namespace Microsoft.ML.GenerativeRec;
 /// their cosine similarities.
 /// </para>
 /// <para>
-/// History items unknown to the model are skipped. A history without any known item gets the K most popular training
-/// items with score 0. The transformer owns native TorchSharp memory: dispose it when done.
+/// History items unknown to the model are skipped (their number is logged as a warning when a cursor closes). A history
+/// without any known item, or an empty one, gets the K most popular training items with score 0.
+/// </para>
+/// <para>
+/// <see cref="Transform"/> scores rows in batches of <see cref="TransformBatchSize"/> with one encoder call each;
+/// <c>PredictionEngine</c> scores one row per call. The transformer owns native TorchSharp memory: dispose it when done.
 /// </para>
 /// </remarks>
-public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase, IDisposable
+public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase, ITransformer, IDisposable
 {
+    /// <summary>The number of rows <see cref="Transform"/> scores with one encoder call.</summary>
+    public const int TransformBatchSize = 256;
+
     private bool _disposed;
 
     private protected SequentialRecommenderTransformer(IHostEnvironment env, string name, NeuralRecommender recommender)
@@ -39,6 +46,20 @@ public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase
     public bool UsesTimestamps => Recommender.UsesTimestamps;
 
     internal NeuralRecommender Recommender { get; }
+
+    /// <summary>Appends <c>PredictedItems</c> and <c>Scores</c> to <paramref name="input"/>, scoring rows in batches.</summary>
+    /// <param name="input">Rows with the model's history column (and time columns, when the model uses them).</param>
+    /// <returns>A lazy view: rows are scored as a cursor reaches them.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
+    public new IDataView Transform(IDataView input)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(input);
+        return new BatchedRecommendationDataView(Host, input, new ServingColumns(Recommender, input.Schema), GetOutputSchema(input.Schema));
+    }
+
+    // Re-implemented so pipelines (TransformerChain) get the batched path too.
+    IDataView ITransformer.Transform(IDataView input) => Transform(input);
 
     /// <summary>Frees the model's native memory.</summary>
     public void Dispose()
@@ -61,110 +82,60 @@ public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase
         return new Mapper(this, schema);
     }
 
+    /// <summary>Row-at-a-time scoring for <c>PredictionEngine</c> and row-to-row mappers.</summary>
     private sealed class Mapper : MapperBase
     {
         private readonly SequentialRecommenderTransformer _parent;
-        private readonly NeuralRecommender _recommender;
-        private readonly DataViewSchema.Column _history;
-        private readonly DataViewSchema.Column? _historyTimes;
-        private readonly DataViewSchema.Column? _timestamp;
+        private readonly ServingColumns _columns;
 
         public Mapper(SequentialRecommenderTransformer parent, DataViewSchema inputSchema)
             : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
         {
             _parent = parent;
-            _recommender = parent.Recommender;
-            var settings = _recommender.Settings;
-            _history = InteractionSequencer.RequireColumn(inputSchema, settings.HistoryColumnName, "history", "inputSchema");
-            var type = RawIdType.FromColumn(_history, "history", vector: true);
-            if (!type.Equals(_recommender.Vocabulary.Type))
-            {
-                throw RawIdType.SchemaMismatch(_history, "history", $"a vector of {_recommender.Vocabulary.Type}, the item type the model was trained on");
-            }
-
-            if (_recommender.UsesTimestamps)
-            {
-                _historyTimes = InteractionSequencer.RequireColumn(inputSchema, settings.HistoryTimestampsColumnName, "history timestamps", "inputSchema");
-                _timestamp = InteractionSequencer.RequireColumn(inputSchema, settings.TimestampColumnName, "request timestamp", "inputSchema");
-                TimestampReader.CheckColumn(_timestamp.Value);
-            }
+            _columns = new ServingColumns(parent.Recommender, inputSchema);
         }
 
         protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
-        {
-            RawIdType itemType = _recommender.Vocabulary.Type;
-            return
-            [
-                new DataViewSchema.DetachedColumn(ColumnNames.PredictedItems, new VectorDataViewType(itemType.ItemType), itemType.Annotations()),
-                new DataViewSchema.DetachedColumn(ColumnNames.Scores, new VectorDataViewType(NumberDataViewType.Single)),
-            ];
-        }
+            => RecommendationGetters.OutputColumns(_parent.Recommender.Vocabulary);
 
         protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
         {
-            disposer = null;
-            var readHistory = RawIdType.MakeVectorReader(input, _history);
-            var readTimes = _historyTimes is { } ht ? input.GetGetter<VBuffer<long>>(ht) : null;
-            var readRequest = _timestamp is { } ts ? TimestampReader.Make(input, ts) : null;
-            var ids = new List<RawId>();
-            var indices = new List<int>();
-            VBuffer<long> times = default;
-            var top = new List<int>();
-            float[] scores = [];
+            var unknown = new StrongBox<long>();
+            var read = _columns.MakeReader(input, unknown);
+            Recommendation current = null!;
             long cachedPosition = -1;
-            void Refresh()
+            Recommendation Current()
             {
-                if (cachedPosition == input.Position)
+                if (cachedPosition != input.Position)
                 {
-                    return;
+                    current = _parent.Recommender.Recommend(read());
+                    cachedPosition = input.Position;
                 }
 
-                ids.Clear();
-                readHistory(ids);
-                indices.Clear();
-                indices.AddRange(ids.Select(_recommender.Vocabulary.IndexOf));
-                long[]? historyTimes = null;
-                long request = 0;
-                if (readTimes is not null)
-                {
-                    readTimes(ref times);
-                    historyTimes = times.DenseValues().ToArray();
-                    if (historyTimes.Length != indices.Count)
-                    {
-                        throw new InvalidDataException(
-                            $"Row index {input.Position}: column '{_historyTimes!.Value.Name}' has {historyTimes.Length} values but '{_history.Name}' has {indices.Count}; expected one timestamp per history item.");
-                    }
-
-                    request = readRequest!();
-                }
-
-                var (items, itemScores) = _recommender.Recommend(indices, historyTimes, request);
-                top.Clear();
-                top.AddRange(items);
-                scores = itemScores;
-                cachedPosition = input.Position;
+                return current;
             }
 
-            if (iinfo == 1)
-            {
-                return (ValueGetter<VBuffer<float>>)((ref VBuffer<float> dst) =>
-                {
-                    Refresh();
-                    var editor = VBufferEditor.Create(ref dst, scores.Length);
-                    scores.CopyTo(editor.Values);
-                    dst = editor.Commit();
-                });
-            }
-
-            return RecommendationGetters.MakeItemGetter(_recommender.Vocabulary, top, Refresh);
+            disposer = () => WarnAboutUnknownItems(Host, unknown.Value);
+            return iinfo == 1
+                ? RecommendationGetters.MakeScoreGetter(() => Current().Scores)
+                : RecommendationGetters.MakeItemGetter(_parent.Recommender.Vocabulary, () => Current().Items);
         }
 
         protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
         {
-            var needed = new[] { _history, _historyTimes, _timestamp }.OfType<DataViewSchema.Column>().Select(c => c.Index).ToHashSet();
+            var needed = _columns.All.Select(c => c.Index).ToHashSet();
             return column => needed.Contains(column) && (activeOutput(0) || activeOutput(1));
         }
 
         protected override void SaveModel(ModelSaveContext ctx) => _parent.SaveModel(ctx);
+    }
+
+    internal static void WarnAboutUnknownItems(IHost host, long unknownItems)
+    {
+        if (unknownItems > 0)
+        {
+            using var channel = host.Start("Recommend");
+            channel.Warning($"Skipped {unknownItems} history item(s) the model does not know (not seen in training).");
+        }
     }
 }

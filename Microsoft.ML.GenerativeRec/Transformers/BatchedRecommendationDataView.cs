@@ -1,0 +1,149 @@
+using System.Runtime.CompilerServices;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+
+namespace Microsoft.ML.GenerativeRec.Transformers;
+
+/// <summary>
+/// The output of <see cref="SequentialRecommenderTransformer.Transform"/>: the input rows plus recommendations computed
+/// for <see cref="SequentialRecommenderTransformer.TransformBatchSize"/> rows at a time.
+/// </summary>
+/// <remarks>
+/// A cursor runs two input cursors in step: one serves the input columns of the current row, the other reads the
+/// history columns ahead to fill the next batch. Both see the same rows in the same order because neither shuffles.
+/// </remarks>
+internal sealed class BatchedRecommendationDataView : IDataView
+{
+    private readonly IHost _host;
+    private readonly IDataView _input;
+    private readonly ServingColumns _columns;
+
+    public BatchedRecommendationDataView(IHost host, IDataView input, ServingColumns columns, DataViewSchema schema)
+    {
+        _host = host;
+        _input = input;
+        _columns = columns;
+        Schema = schema;
+    }
+
+    public DataViewSchema Schema { get; }
+
+    public bool CanShuffle => false;
+
+    public long? GetRowCount() => _input.GetRowCount();
+
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+    {
+        int inputCount = _input.Schema.Count;
+        var needed = columnsNeeded.ToArray();
+        var inputColumns = needed.Where(c => c.Index < inputCount).Select(c => _input.Schema[c.Index]);
+        bool outputsNeeded = needed.Any(c => c.Index >= inputCount);
+        var main = _input.GetRowCursor(inputColumns);
+        var ahead = outputsNeeded ? _input.GetRowCursor(_columns.All) : null;
+        return new Cursor(this, main, ahead);
+    }
+
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
+        => [GetRowCursor(columnsNeeded, rand)];
+
+    private sealed class Cursor : DataViewRowCursor
+    {
+        private readonly BatchedRecommendationDataView _view;
+        private readonly DataViewRowCursor _main;
+        private readonly DataViewRowCursor? _ahead;
+        private readonly Func<ServingRequest>? _read;
+        private readonly StrongBox<long> _unknownItems = new();
+        private readonly List<ServingRequest> _requests = [];
+        private Recommendation[] _batch = [];
+        private int _indexInBatch = -1;
+
+        public Cursor(BatchedRecommendationDataView view, DataViewRowCursor main, DataViewRowCursor? ahead)
+        {
+            _view = view;
+            _main = main;
+            _ahead = ahead;
+            _read = ahead is null ? null : view._columns.MakeReader(ahead, _unknownItems);
+        }
+
+        public override DataViewSchema Schema => _view.Schema;
+
+        public override long Position => _main.Position;
+
+        public override long Batch => _main.Batch;
+
+        public override ValueGetter<DataViewRowId> GetIdGetter() => _main.GetIdGetter();
+
+        public override bool IsColumnActive(DataViewSchema.Column column)
+            => column.Index >= _view._input.Schema.Count ? _ahead is not null : _main.IsColumnActive(_view._input.Schema[column.Index]);
+
+        public override bool MoveNext()
+        {
+            if (!_main.MoveNext())
+            {
+                return false;
+            }
+
+            if (_ahead is not null && ++_indexInBatch >= _batch.Length)
+            {
+                FillBatch();
+            }
+
+            return true;
+        }
+
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+        {
+            int inputCount = _view._input.Schema.Count;
+            if (column.Index < inputCount)
+            {
+                return _main.GetGetter<TValue>(_view._input.Schema[column.Index]);
+            }
+
+            var vocabulary = _view._columns.Recommender.Vocabulary;
+            Delegate getter = column.Index == inputCount
+                ? RecommendationGetters.MakeItemGetter(vocabulary, () => Current().Items)
+                : RecommendationGetters.MakeScoreGetter(() => Current().Scores);
+            return getter as ValueGetter<TValue>
+                ?? throw new InvalidOperationException($"Invalid TValue in GetGetter: '{typeof(TValue)}' for column '{column.Name}' of type {column.Type}.");
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _main.Dispose();
+                _ahead?.Dispose();
+                SequentialRecommenderTransformer.WarnAboutUnknownItems(_view._host, _unknownItems.Value);
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private Recommendation Current()
+        {
+            if (_indexInBatch < 0 || _indexInBatch >= _batch.Length)
+            {
+                throw new InvalidOperationException("The cursor is not on a row: call MoveNext first.");
+            }
+
+            return _batch[_indexInBatch];
+        }
+
+        private void FillBatch()
+        {
+            _requests.Clear();
+            while (_requests.Count < SequentialRecommenderTransformer.TransformBatchSize && _ahead!.MoveNext())
+            {
+                _requests.Add(_read!());
+            }
+
+            if (_requests.Count == 0)
+            {
+                throw new InvalidOperationException("The input view returned fewer rows to the look-ahead cursor than to the main cursor; it must return the same rows every time it is read.");
+            }
+
+            _batch = _view._columns.Recommender.RecommendBatch(_requests);
+            _indexInBatch = 0;
+        }
+    }
+}
