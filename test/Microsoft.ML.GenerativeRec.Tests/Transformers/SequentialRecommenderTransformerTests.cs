@@ -35,6 +35,32 @@ public sealed class SequentialRecommenderTransformerTests
     }
 
     [TestMethod]
+    public void Transform_MoreRowsThanOneBatch_MatchesPredictionEngineRowByRow()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: true, users: SequentialRecommenderTransformer.TransformBatchSize + 40);
+        using var model = mlContext.Recommendation().Trainers.Hstu(SyntheticSequences.HstuOptions(epochs: 1)).Fit(split.Train);
+        var engine = mlContext.Model.CreatePredictionEngine<TimedHistory, IntRecommendations>(model);
+
+        var scored = model.Transform(split.Test);
+        var users = scored.GetColumn<int>(ColumnNames.UserId).ToArray();
+        var items = scored.GetColumn<int[]>(ColumnNames.PredictedItems).ToArray();
+        var scores = scored.GetColumn<float[]>(ColumnNames.Scores).ToArray();
+        var rows = mlContext.Data.CreateEnumerable<TimedHistory>(split.Test, reuseRowObject: false).ToArray();
+
+        CollectionAssert.AreEqual(split.Test.GetColumn<int>(ColumnNames.UserId).ToArray(), users, "input columns pass through in order");
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var single = engine.Predict(rows[i]);
+            CollectionAssert.AreEqual(single.PredictedItems, items[i], $"row {i}");
+            for (int j = 0; j < scores[i].Length; j++)
+            {
+                Assert.AreEqual(single.Scores[j], scores[i][j], 1e-5f, $"row {i}, item {j}");
+            }
+        }
+    }
+
+    [TestMethod]
     public void Transform_UnknownOrEmptyHistory_FallsBackToPopularItems()
     {
         var mlContext = new MLContext(seed: 1);
@@ -123,6 +149,17 @@ public sealed class SequentialRecommenderTransformerTests
         public string[] History { get; set; } = [];
 
         public string Label { get; set; } = "";
+    }
+
+    public sealed class TimedHistory
+    {
+        [VectorType]
+        public int[] History { get; set; } = [];
+
+        [VectorType]
+        public long[] HistoryTimestamps { get; set; } = [];
+
+        public long Timestamp { get; set; }
     }
 
     public sealed class ItemRow
