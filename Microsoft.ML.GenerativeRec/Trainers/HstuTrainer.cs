@@ -1,5 +1,4 @@
 using Microsoft.ML.GenerativeRec.Modeling;
-using Microsoft.ML.GenerativeRec.Trainers;
 using Microsoft.ML.GenerativeRec.Transformers;
 using Microsoft.ML.Runtime;
 
@@ -18,44 +17,21 @@ namespace Microsoft.ML.GenerativeRec;
 /// the time bias. The item vocabulary is built from the training rows.
 /// </para>
 /// </remarks>
-public sealed class HstuTrainer : IEstimator<HstuTransformer>
+public sealed class HstuTrainer : SequentialRecommenderTrainer<HstuTransformer>
 {
-    private readonly IHost _host;
     private readonly Options _options;
 
     internal HstuTrainer(IHostEnvironment env, Options options)
+        : base(env, options, nameof(HstuTrainer))
     {
-        ArgumentNullException.ThrowIfNull(env);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        _host = env.Register(nameof(HstuTrainer));
         _options = options;
     }
 
-    /// <summary>Trains on <paramref name="input"/> for <c>NumberOfEpochs</c> epochs and returns the last epoch's model.</summary>
-    /// <param name="input">The training rows.</param>
-    /// <returns>The fitted model.</returns>
-    public HstuTransformer Fit(IDataView input) => Fit(input, validationData: null);
+    private protected override EncoderKind Kind => EncoderKind.Hstu;
 
-    /// <summary>Trains with per-epoch validation and early stopping, returning the weights of the best validation epoch.</summary>
-    /// <param name="trainData">The training rows.</param>
-    /// <param name="validationData">Rows whose label is held out from training (for example <see cref="SequenceSplit.Validation"/>), or null.</param>
-    /// <returns>The fitted model.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
-    /// <exception cref="InvalidOperationException">There is nothing to train on, or the loss became NaN or infinite.</exception>
-    /// <exception cref="OperationCanceledException"><c>Options.CancellationToken</c> was cancelled.</exception>
-    /// <exception cref="NotSupportedException">CUDA was requested and is not available.</exception>
-    public HstuTransformer Fit(IDataView trainData, IDataView? validationData)
-        => new(_host, NeuralTrainerCore.Fit(_host, _options, EncoderKind.Hstu, CreateShape, trainData, validationData));
+    private protected override HstuTransformer CreateTransformer(NeuralRecommender recommender) => new(Host, recommender);
 
-    /// <summary>The schema <see cref="Fit(IDataView)"/> would produce for data of schema <paramref name="inputSchema"/>.</summary>
-    /// <param name="inputSchema">The input schema shape.</param>
-    /// <returns>The input columns plus <c>PredictedItems</c> and <c>Scores</c>.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-        => RecommendationSchema.GetOutputSchema(inputSchema, _options.HistoryColumnName, _options.LabelColumnName);
-
-    private EncoderShape CreateShape(long itemCount, bool useTimestamps)
+    private protected override EncoderShape CreateShape(long itemCount, bool useTimestamps)
         => new(itemCount, _options.EmbeddingDimension, _options.NumberOfBlocks, _options.NumberOfHeads, _options.MaxSequenceLength)
         {
             PaddedLength = _options.EffectivePaddedLength,
