@@ -43,9 +43,10 @@ internal static class NeuralTrainerCore
             var loss = new SampledSoftmaxLoss(options.NumberOfNegatives, options.NegativeSampling, temperature: options.Temperature);
             var settings = new TrainingSettings(options.NumberOfEpochs, options.BatchSize, options.MaxSequenceLength, options.LearningRate,
                 options.AdamBeta1, options.AdamBeta2, options.WeightDecay, options.EarlyStoppingPatience, seed, options.Progress,
-                options.CancellationToken);
+                options.CancellationToken, options.CheckpointFolder, options.CheckpointFrequency,
+                Fingerprint(kind, shape, options, seed, training, validating));
             var loop = new TrainingLoop(module, encoder,
-                (users, targets) => loss.Compute(users, targets, encoder.ItemEmbeddings, generator), settings, device, channel);
+                (users, targets) => loss.Compute(users, targets, encoder.ItemEmbeddings, generator), generator, settings, device, channel);
             var result = loop.Run(useTimestamps ? training.Arena : training.Arena.WithoutTimestamps(), validating?.Arena);
             channel.Info($"{kind}: trained {result.EpochsRun} epoch(s); kept epoch {result.BestEpoch}" +
                 (result.BestValidationNdcg is { } ndcg ? $" (validation NDCG@10 {ndcg:F4})" : ""));
@@ -60,6 +61,15 @@ internal static class NeuralTrainerCore
             throw;
         }
     }
+
+    /// <summary>
+    /// What a checkpoint must match to be resumed: the model, the data and every setting that changes the arithmetic.
+    /// The number of epochs and the patience may differ, so a finished run can be extended.
+    /// </summary>
+    private static string Fingerprint(EncoderKind kind, EncoderShape shape, SequentialRecommenderTrainerOptions options, int seed,
+        SequenceArenaReader.Result training, SequenceArenaReader.Result? validation)
+        => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{kind}|{shape}|rows {training.RowsRead}|tokens {training.Arena.TokenTotal}|validation {validation?.RowsRead ?? -1}|seed {seed}|batch {options.BatchSize}|lr {options.LearningRate:R}|betas {options.AdamBeta1:R},{options.AdamBeta2:R}|wd {options.WeightDecay:R}|negatives {options.NumberOfNegatives} {options.NegativeSampling}|tau {options.Temperature:R}");
 
     /// <summary>Item indices by descending count over all training tokens, ties by index.</summary>
     private static int[] PopularityRanking(SequenceArena arena, int itemCount)

@@ -110,6 +110,20 @@ public abstract class SequentialRecommenderTrainerOptions
     /// <value>Default null. Epoch summaries also go to the MLContext log.</value>
     public IProgress<TrainingProgress>? Progress;
 
+    /// <summary>A folder for training checkpoints; when it holds a checkpoint of the same run, <c>Fit</c> resumes from it.</summary>
+    /// <value>
+    /// Default null: no checkpoints. A checkpoint holds the weights, the optimizer state, the random generators and the
+    /// best validation weights, so a resumed CPU run ends with the same weights as an uninterrupted one. Files are written
+    /// atomically (a temporary file, then a rename) and checked by SHA-256; the two newest are kept, so a damaged newest
+    /// file falls back to the one before. A checkpoint of a different model, data set or setting is ignored with a
+    /// warning; <see cref="NumberOfEpochs"/> may be raised to extend a finished run.
+    /// </value>
+    public string? CheckpointFolder;
+
+    /// <summary>Write a checkpoint every this many epochs (and after the last one).</summary>
+    /// <value>Positive. Default 1.</value>
+    public int CheckpointFrequency = 1;
+
     /// <summary>Cancels training between steps; <c>Fit</c> then throws <see cref="OperationCanceledException"/>.</summary>
     public CancellationToken CancellationToken;
 
@@ -129,6 +143,7 @@ public abstract class SequentialRecommenderTrainerOptions
         Positive(NumberOfNegatives, nameof(NumberOfNegatives));
         Positive(EarlyStoppingPatience, nameof(EarlyStoppingPatience));
         Positive(NumberOfRecommendations, nameof(NumberOfRecommendations));
+        Positive(CheckpointFrequency, nameof(CheckpointFrequency));
         if (PaddedLength is { } padded && padded < MaxSequenceLength)
         {
             throw new ArgumentOutOfRangeException(nameof(PaddedLength), padded, $"Must be at least {nameof(MaxSequenceLength)} ({MaxSequenceLength}), or null for {nameof(MaxSequenceLength)} + 11.");

@@ -3,6 +3,7 @@ using Microsoft.ML.GenerativeRec.Jagged;
 using Microsoft.ML.GenerativeRec.Modeling;
 using Microsoft.ML.Runtime;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.GenerativeRec.Training;
@@ -23,9 +24,12 @@ internal sealed class TrainingLoop
     private readonly TrainingSettings _settings;
     private readonly Device _device;
     private readonly IChannel _channel;
+    private readonly Generator _negativeGenerator;
 
-    public TrainingLoop(nn.Module model, ISequenceEncoder encoder, LossFunction loss, TrainingSettings settings, Device device, IChannel channel)
+    public TrainingLoop(nn.Module model, ISequenceEncoder encoder, LossFunction loss, Generator negativeGenerator, TrainingSettings settings,
+        Device device, IChannel channel)
     {
+        _negativeGenerator = negativeGenerator;
         _model = model;
         _encoder = encoder;
         _loss = loss;
@@ -50,13 +54,26 @@ internal sealed class TrainingLoop
         Dictionary<string, Tensor>? best = null;
         double bestNdcg = double.NegativeInfinity;
         int bestEpoch = 0;
+        int firstEpoch = 1;
+        if (_settings.CheckpointFolder is { } folder
+            && TrainingCheckpoint.TryRestore(folder, _settings.Fingerprint, _model, optimizer, _negativeGenerator, m => _channel.Warning(m)) is { } restored)
+        {
+            firstEpoch = restored.EpochsCompleted + 1;
+            epochs.AddRange(restored.Epochs);
+            best = restored.Best;
+            bestNdcg = restored.BestNdcg;
+            bestEpoch = restored.BestEpoch;
+            _channel.Info($"Resumed from the checkpoint after epoch {restored.EpochsCompleted} in '{folder}'.");
+        }
+
         var clock = Stopwatch.StartNew();
         try
         {
             _model.train();
-            for (int epoch = 1; epoch <= _settings.NumberOfEpochs; epoch++)
+            bool stopEarly = validation is not null && firstEpoch - 1 - bestEpoch >= _settings.EarlyStoppingPatience && firstEpoch > 1;
+            for (int epoch = firstEpoch; epoch <= _settings.NumberOfEpochs && !stopEarly; epoch++)
             {
-                EpochSummary summary = RunEpoch(epoch, sampler, trainable, train, optimizer, clock);
+                EpochSummary summary = RunEpoch(epoch, firstEpoch, sampler, trainable, train, optimizer, clock);
                 if (validation is not null)
                 {
                     var metrics = SequentialRecommendationMetrics.FromRanks(
@@ -76,11 +93,19 @@ internal sealed class TrainingLoop
                 }
 
                 epochs.Add(summary);
-                Report(summary, clock, epoch, sampler);
-                if (validation is not null && epoch - bestEpoch >= _settings.EarlyStoppingPatience)
+                Report(summary, clock, epoch - firstEpoch + 1, sampler);
+                stopEarly = validation is not null && epoch - bestEpoch >= _settings.EarlyStoppingPatience;
+                if (stopEarly)
                 {
                     _channel.Info($"Early stopping after epoch {epoch}: validation NDCG@10 has not improved for {_settings.EarlyStoppingPatience} epochs (best {bestNdcg:F4} at epoch {bestEpoch}).");
-                    break;
+                }
+
+                if (_settings.CheckpointFolder is { } checkpoints
+                    && (epoch % _settings.CheckpointFrequency == 0 || epoch == _settings.NumberOfEpochs || stopEarly))
+                {
+                    TrainingCheckpoint.Write(checkpoints, _settings.Fingerprint,
+                        new TrainingCheckpoint.State { EpochsCompleted = epoch, BestEpoch = bestEpoch, BestNdcg = bestNdcg, Epochs = epochs, Best = best },
+                        _model, optimizer, _negativeGenerator);
                 }
             }
 
@@ -99,7 +124,7 @@ internal sealed class TrainingLoop
         return new TrainingResult(epochs.Count, bestEpoch, validation is null ? null : bestNdcg, epochs);
     }
 
-    private EpochSummary RunEpoch(int epoch, LengthBucketedBatchSampler sampler, int[] trainable, SequenceArena train,
+    private EpochSummary RunEpoch(int epoch, int firstEpoch, LengthBucketedBatchSampler sampler, int[] trainable, SequenceArena train,
         optim.Optimizer optimizer, Stopwatch clock)
     {
         var batches = sampler.GetBatches(epoch - 1);
@@ -135,7 +160,8 @@ internal sealed class TrainingLoop
             if (_settings.Progress is { } progress)
             {
                 double seconds = epochClock.Elapsed.TotalSeconds;
-                double done = (epoch - 1 + (step + 1.0) / batches.Count) / _settings.NumberOfEpochs;   // share of all steps
+                // The share of this run's steps done so far (a resumed run starts at firstEpoch).
+                double done = (epoch - firstEpoch + ((step + 1.0) / batches.Count)) / (_settings.NumberOfEpochs - firstEpoch + 1);
                 TimeSpan remaining = clock.Elapsed * ((1 - done) / done);
                 progress.Report(new TrainingProgress(epoch, _settings.NumberOfEpochs, step + 1, batches.Count, lossSum / tokens,
                     tokens / Math.Max(seconds, 1e-9), clock.Elapsed, remaining, isEpochEnd: false, null, null));
@@ -146,9 +172,11 @@ internal sealed class TrainingLoop
         return new EpochSummary(epoch, lossSum / Math.Max(tokens, 1), epochSeconds, tokens / Math.Max(epochSeconds, 1e-9), null, null);
     }
 
-    private void Report(EpochSummary summary, Stopwatch clock, int epoch, LengthBucketedBatchSampler sampler)
+    // epochsThisRun: epochs completed since this run started (a resumed run counts from its checkpoint), for the ETA.
+    private void Report(EpochSummary summary, Stopwatch clock, int epochsThisRun, LengthBucketedBatchSampler sampler)
     {
-        TimeSpan remaining = clock.Elapsed / epoch * (_settings.NumberOfEpochs - epoch);
+        int epoch = summary.Epoch;
+        TimeSpan remaining = clock.Elapsed / epochsThisRun * (_settings.NumberOfEpochs - epoch);
         var progress = new TrainingProgress(epoch, _settings.NumberOfEpochs, (sampler.SequenceCount + _settings.BatchSize - 1) / _settings.BatchSize,
             (sampler.SequenceCount + _settings.BatchSize - 1) / _settings.BatchSize, summary.Loss, summary.TokensPerSecond, clock.Elapsed, remaining,
             isEpochEnd: true, summary.ValidationNdcgAt10, summary.ValidationHitRateAt10);

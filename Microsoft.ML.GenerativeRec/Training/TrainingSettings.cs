@@ -12,7 +12,10 @@ internal sealed record TrainingSettings(
     int EarlyStoppingPatience,
     int Seed,
     IProgress<TrainingProgress>? Progress,
-    CancellationToken CancellationToken)
+    CancellationToken CancellationToken,
+    string? CheckpointFolder = null,
+    int CheckpointFrequency = 1,
+    string Fingerprint = "")
 {
     /// <summary>The cut-off of the validation metric used for early stopping.</summary>
     public const int ValidationCutoff = 10;

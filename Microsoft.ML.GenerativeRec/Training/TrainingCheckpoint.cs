@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Microsoft.ML.GenerativeRec.Training;
+
+/// <summary>
+/// Everything a training run needs to continue exactly where it stopped: weights, optimizer moments, both random
+/// generators, the best validation weights and the epoch history. Written atomically, checked by SHA-256 on read.
+/// </summary>
+/// <remarks>
+/// Files are <c>checkpoint-NNNN.bin</c> (NNNN = epochs completed) in the checkpoint folder; the two newest are kept,
+/// so a damaged newest file falls back to the one before it. A checkpoint only resumes a run whose fingerprint
+/// (model, shapes, data and training settings) matches.
+/// </remarks>
+internal static class TrainingCheckpoint
+{
+    private const string Magic = "GENREC-CHECKPOINT";
+    private const int FormatVersion = 1;
+    private const int KeptCheckpoints = 2;
+    private const int HashBytes = 32;
+
+    /// <summary>The state saved after an epoch.</summary>
+    public sealed class State
+    {
+        public required int EpochsCompleted { get; init; }
+
+        public required int BestEpoch { get; init; }
+
+        public required double BestNdcg { get; init; }
+
+        public required IReadOnlyList<EpochSummary> Epochs { get; init; }
+
+        /// <summary>The best validation weights so far, or null without validation. Owned by the caller.</summary>
+        public Dictionary<string, Tensor>? Best { get; init; }
+    }
+
+    public static void Write(string folder, string fingerprint, State state, nn.Module model, OptimizerHelper optimizer, Generator generator)
+    {
+        Directory.CreateDirectory(folder);
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(Magic);
+            writer.Write(FormatVersion);
+            writer.Write(fingerprint);
+            writer.Write(state.EpochsCompleted);
+            writer.Write(state.BestEpoch);
+            writer.Write(state.BestNdcg);
+            writer.Write(state.Epochs.Count);
+            foreach (var epoch in state.Epochs)
+            {
+                writer.Write(epoch.Epoch);
+                writer.Write(epoch.Loss);
+                writer.Write(epoch.Seconds);
+                writer.Write(epoch.TokensPerSecond);
+                writer.Write(epoch.ValidationNdcgAt10 ?? double.NaN);
+                writer.Write(epoch.ValidationHitRateAt10 ?? double.NaN);
+            }
+
+            model.save(writer);
+            writer.Write(state.Best is not null);
+            if (state.Best is not null)
+            {
+                writer.Write(state.Best.Count);
+                foreach (var (name, tensor) in state.Best)
+                {
+                    writer.Write(name);
+                    tensor.Save(writer);
+                }
+            }
+
+            optimizer.save_state_dict(writer);
+            using (var rng = get_rng_state())
+            {
+                rng.Save(writer);
+            }
+
+            using (var generatorState = generator.get_state())
+            {
+                generatorState.Save(writer);
+            }
+        }
+
+        byte[] payload = buffer.ToArray();
+        string path = Path.Combine(folder, FileName(state.EpochsCompleted));
+        string temporary = path + ".tmp";
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            file.Write(payload);
+            file.Write(SHA256.HashData(payload));
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+        foreach (string old in Checkpoints(folder).Skip(KeptCheckpoints))
+        {
+            File.Delete(old);
+        }
+    }
+
+    /// <summary>
+    /// Restores the newest intact checkpoint whose fingerprint matches into the model, optimizer and generators, or
+    /// returns null when there is none; <c>warn</c> receives a message for every checkpoint skipped, and why.
+    /// </summary>
+    public static State? TryRestore(string folder, string fingerprint, nn.Module model, OptimizerHelper optimizer, Generator generator, Action<string> warn)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return null;
+        }
+
+        foreach (string path in Checkpoints(folder))
+        {
+            byte[] bytes = File.ReadAllBytes(path);
+            if (bytes.Length <= HashBytes
+                || !SHA256.HashData(bytes.AsSpan(0, bytes.Length - HashBytes)).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - HashBytes)))
+            {
+                warn($"Checkpoint '{path}' is damaged or incomplete (its checksum does not match); trying an older one.");
+                continue;
+            }
+
+            using var reader = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - HashBytes));
+            if (reader.ReadString() != Magic || reader.ReadInt32() is var version && version != FormatVersion)
+            {
+                warn($"Checkpoint '{path}' is not a checkpoint this version can read; trying an older one.");
+                continue;
+            }
+
+            string saved = reader.ReadString();
+            if (saved != fingerprint)
+            {
+                warn($"Checkpoint '{path}' belongs to a different model, data set or training settings; ignoring it.");
+                continue;
+            }
+
+            return Read(reader, model, optimizer, generator);
+        }
+
+        return null;
+    }
+
+    private static State Read(BinaryReader reader, nn.Module model, OptimizerHelper optimizer, Generator generator)
+    {
+        int completed = reader.ReadInt32();
+        int bestEpoch = reader.ReadInt32();
+        double bestNdcg = reader.ReadDouble();
+        int epochCount = reader.ReadInt32();
+        var epochs = new List<EpochSummary>(epochCount);
+        for (int i = 0; i < epochCount; i++)
+        {
+            int epoch = reader.ReadInt32();
+            double loss = reader.ReadDouble(), seconds = reader.ReadDouble(), tokens = reader.ReadDouble();
+            double ndcg = reader.ReadDouble(), hitRate = reader.ReadDouble();
+            epochs.Add(new EpochSummary(epoch, loss, seconds, tokens, double.IsNaN(ndcg) ? null : ndcg, double.IsNaN(hitRate) ? null : hitRate));
+        }
+
+        using (var noGrad = no_grad())
+        {
+            model.load(reader, strict: true);
+        }
+
+        Dictionary<string, Tensor>? best = null;
+        if (reader.ReadBoolean())
+        {
+            int count = reader.ReadInt32();
+            best = new Dictionary<string, Tensor>(count);
+            for (int i = 0; i < count; i++)
+            {
+                string name = reader.ReadString();
+                best[name] = Tensor.Load(reader).DetachFromDisposeScope();
+            }
+        }
+
+        optimizer.load_state_dict(reader);
+        using (var rng = Tensor.Load(reader))
+        {
+            set_rng_state(rng);
+        }
+
+        using (var generatorState = Tensor.Load(reader))
+        {
+            generator.set_state(generatorState);
+        }
+
+        return new State { EpochsCompleted = completed, BestEpoch = bestEpoch, BestNdcg = bestNdcg, Epochs = epochs, Best = best };
+    }
+
+    private static string FileName(int epochsCompleted) => string.Create(CultureInfo.InvariantCulture, $"checkpoint-{epochsCompleted:D4}.bin");
+
+    /// <summary>The checkpoint files of <paramref name="folder"/>, newest first.</summary>
+    private static IEnumerable<string> Checkpoints(string folder)
+        => Directory.EnumerateFiles(folder, "checkpoint-*.bin").OrderByDescending(Path.GetFileName, StringComparer.Ordinal).ToArray();
+}
