@@ -31,7 +31,7 @@ public sealed class SequentialRecommendationCatalog
     /// that uses timestamps, the time columns.</param>
     /// <param name="labelColumnName">The label column.</param>
     /// <param name="maxK">The largest cut-off to report.</param>
-    /// <returns>HR, NDCG and recall at K = 1..<paramref name="maxK"/>, and MRR.</returns>
+    /// <returns>HR, NDCG and recall at K = 1..<paramref name="maxK"/>, MRR, and the item coverage of the model's top-K lists.</returns>
     /// <remarks>
     /// Scores are cosine similarities over every item the model knows; items in the history window the model reads are
     /// excluded; a label inside that window, or unknown to the model, is a miss; ties rank the lower item id first.
@@ -49,9 +49,10 @@ public sealed class SequentialRecommendationCatalog
         var names = new SequenceColumnNames(settings.HistoryColumnName, labelColumnName, settings.HistoryTimestampsColumnName, settings.TimestampColumnName);
         var rows = SequenceArenaReader.Read(data, names, recommender.Vocabulary, recommender.UsesTimestamps);
         var arena = recommender.UsesTimestamps ? rows.Arena : rows.Arena.WithoutTimestamps();
+        var recommended = new HashSet<long>();
         long[] ranks = Training.SequenceEvaluator.Ranks(recommender.Module, recommender.Encoder, arena,
-            (int)recommender.Shape.MaxSequenceLength, recommender.Device);
-        return SequentialRecommendationMetrics.FromRanks(ranks, maxK);
+            (int)recommender.Shape.MaxSequenceLength, recommender.Device, recommended, settings.NumberOfRecommendations);
+        return SequentialRecommendationMetrics.FromRanks(ranks, maxK, (double)recommended.Count / recommender.Vocabulary.Count);
     }
 
     /// <summary>Computes the metrics of rows that were already scored, from their label and recommended items.</summary>

@@ -16,7 +16,10 @@ internal static class FullRanking
     /// <param name="itemVectors">[V, D] L2-normalised item vectors; row 0 is padding.</param>
     /// <param name="historyIds">[B, n] int64 item indices of each row's history window, 0-padded.</param>
     /// <param name="labels">[B] int64 label indices, 0 when the label is unknown.</param>
-    public static long[] Ranks(Tensor userVectors, Tensor itemVectors, Tensor historyIds, Tensor labels)
+    /// <param name="recommended">When given, receives every item of each row's top <paramref name="topK"/> (for coverage).</param>
+    /// <param name="topK">The list length that <paramref name="recommended"/> collects.</param>
+    public static long[] Ranks(Tensor userVectors, Tensor itemVectors, Tensor historyIds, Tensor labels,
+        ISet<long>? recommended = null, int topK = 0)
     {
         using var scope = NewDisposeScope();
         var scores = userVectors.matmul(itemVectors.t());                                   // [B, V]
@@ -31,6 +34,13 @@ internal static class FullRanking
         var better = scores.gt(labelScores).sum(1);                                         // [B]
         var itemIndex = arange(scores.shape[1], dtype: ScalarType.Int64, device: scores.device).unsqueeze(0);
         var tiedBefore = scores.eq(labelScores).logical_and(itemIndex.lt(labelColumn)).sum(1);
+        if (recommended is not null && topK > 0)
+        {
+            var (values, indices) = scores.topk(Math.Min(topK, (int)scores.shape[1]), dim: 1);      // [B, K]
+            long[] top = indices.masked_select(values.isfinite()).cpu().data<long>().ToArray();
+            recommended.UnionWith(top);
+        }
+
         var hit = labelScores.squeeze(1).isfinite();
         var ranks = where(hit, better + tiedBefore + 1, zeros_like(better));
         return ranks.cpu().data<long>().ToArray();

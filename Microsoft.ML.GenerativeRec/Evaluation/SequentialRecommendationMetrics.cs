@@ -19,8 +19,9 @@ public sealed class SequentialRecommendationMetrics
     private readonly double[] _hitRates;
     private readonly double[] _ndcgs;
 
-    private SequentialRecommendationMetrics(double[] hitRates, double[] ndcgs, double meanReciprocalRank, long evaluatedCount)
+    private SequentialRecommendationMetrics(double[] hitRates, double[] ndcgs, double meanReciprocalRank, long evaluatedCount, double? itemCoverage)
     {
+        ItemCoverage = itemCoverage;
         _hitRates = hitRates;
         _ndcgs = ndcgs;
         HitRates = new ReadOnlyCollection<double>(hitRates);
@@ -43,6 +44,13 @@ public sealed class SequentialRecommendationMetrics
 
     /// <summary>The number of rows evaluated.</summary>
     public long EvaluatedCount { get; }
+
+    /// <summary>
+    /// The share of the model's items that appear in at least one row's top-K recommendations (K = the model's
+    /// <c>NumberOfRecommendations</c>): how much of the catalogue the model ever shows.
+    /// </summary>
+    /// <value>In [0, 1]; null when the metrics were computed from already scored rows, where the catalogue is unknown.</value>
+    public double? ItemCoverage { get; }
 
     /// <summary>The largest K the lists cover.</summary>
     public int MaximumK => _hitRates.Length;
@@ -71,7 +79,9 @@ public sealed class SequentialRecommendationMetrics
     /// <returns>The metrics.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxK"/> is not positive.</exception>
     /// <exception cref="ArgumentException"><paramref name="ranks"/> is empty: metrics over no rows are undefined.</exception>
-    public static SequentialRecommendationMetrics FromRanks(IReadOnlyCollection<long> ranks, int maxK)
+    public static SequentialRecommendationMetrics FromRanks(IReadOnlyCollection<long> ranks, int maxK) => FromRanks(ranks, maxK, itemCoverage: null);
+
+    internal static SequentialRecommendationMetrics FromRanks(IReadOnlyCollection<long> ranks, int maxK, double? itemCoverage)
     {
         ArgumentNullException.ThrowIfNull(ranks);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxK);
@@ -110,7 +120,7 @@ public sealed class SequentialRecommendationMetrics
             ndcgs[k - 1] = gain / ranks.Count;
         }
 
-        return new SequentialRecommendationMetrics(hitRates, ndcgs, reciprocal / ranks.Count, ranks.Count);
+        return new SequentialRecommendationMetrics(hitRates, ndcgs, reciprocal / ranks.Count, ranks.Count, itemCoverage);
     }
 
     /// <summary>The figures at K = 1, 5, 10, 50, 100, 200 (those within <see cref="MaximumK"/>), and MRR.</summary>
@@ -118,6 +128,10 @@ public sealed class SequentialRecommendationMetrics
     public override string ToString()
     {
         var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"Evaluated rows: {EvaluatedCount}, MRR: {MeanReciprocalRank:F4}");
+        if (ItemCoverage is { } coverage)
+        {
+            text.Append(CultureInfo.InvariantCulture, $", item coverage: {coverage:P1}");
+        }
         foreach (int k in new[] { 1, 5, 10, 50, 100, 200 }.Where(k => k <= MaximumK))
         {
             text.AppendLine().Append(CultureInfo.InvariantCulture, $"  @{k,-4} HR {HitRate(k):F4}   NDCG {Ndcg(k):F4}");

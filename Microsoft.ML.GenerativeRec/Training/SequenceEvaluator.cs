@@ -10,7 +10,8 @@ namespace Microsoft.ML.GenerativeRec.Training;
 internal static class SequenceEvaluator
 {
     /// <summary>The label rank of every row (0 = miss); rows without any known history item are misses.</summary>
-    public static long[] Ranks(nn.Module model, ISequenceEncoder encoder, SequenceArena arena, int maxSequenceLength, Device device)
+    public static long[] Ranks(nn.Module model, ISequenceEncoder encoder, SequenceArena arena, int maxSequenceLength, Device device,
+        ISet<long>? recommended = null, int topK = 0)
     {
         bool wasTraining = model.training;
         model.eval();
@@ -33,7 +34,7 @@ internal static class SequenceEvaluator
                     var users = SequenceTensors.UserEmbeddings(outputs, batch.Lengths);        // [B, D]
                     var last = (batch.Lengths - 1).unsqueeze(1);                           // [B, 1]
                     var labels = batch.Targets.gather(1, last).squeeze(1);                 // [B]
-                    long[] batchRanks = FullRanking.Ranks(users, items, batch.Ids, labels);
+                    long[] batchRanks = FullRanking.Ranks(users, items, batch.Ids, labels, recommended, topK);
                     for (int i = 0; i < rows.Length; i++)
                     {
                         ranks[rows[i]] = batchRanks[i];

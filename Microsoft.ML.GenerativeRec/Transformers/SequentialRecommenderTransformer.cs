@@ -16,7 +16,8 @@ namespace Microsoft.ML.GenerativeRec;
 /// </para>
 /// <para>
 /// History items unknown to the model are skipped (their number is logged as a warning when a cursor closes). A history
-/// without any known item, or an empty one, gets the K most popular training items with score 0.
+/// without any known item, or an empty one, gets the K most popular training items, marked by scores that are all 0
+/// (a real cosine list is never all exactly 0).
 /// </para>
 /// <para>
 /// <see cref="Transform"/> scores rows in batches of <see cref="TransformBatchSize"/> with one encoder call each;

@@ -74,6 +74,42 @@ public sealed class EvaluateTests
         }
     }
 
+    [TestMethod]
+    public void EvaluateModel_MovieLensSlice_MatchesBruteForceRanking()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var sequences = MovieLens.LoadSequences(mlContext, Path.Combine(TestData.RequireMovieLens1M(), "sequences.all-users.txt.gz"));
+        var split = mlContext.Recommendation().Data.LeaveOneOutSplit(mlContext.Data.TakeRows(sequences, 300));
+        var options = new SasRecTrainer.Options
+        {
+            NumberOfEpochs = 1, BatchSize = 64, NegativeSampling = NegativeSampling.SharedAcrossBatch, Seed = 1, NumberOfRecommendations = 4000,
+        };
+        using var model = mlContext.Recommendation().Trainers.SasRec(options).Fit(split.Train);
+
+        var batched = mlContext.Recommendation().Evaluate(model, split.Test, maxK: 200);
+        var bruteForce = mlContext.Recommendation().Evaluate(model.Transform(split.Test));
+
+        foreach (int k in new[] { 1, 10, 50, 200 })
+        {
+            Assert.AreEqual(bruteForce.HitRate(k), batched.HitRate(k), 1e-12, $"HR@{k}");
+            Assert.AreEqual(bruteForce.Ndcg(k), batched.Ndcg(k), 1e-9, $"NDCG@{k}");
+        }
+    }
+
+    [TestMethod]
+    public void EvaluateModel_ItemCoverage_IsTheShareOfItemsInAnyTopKList()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false, users: 80, length: 14);
+        using var model = mlContext.Recommendation().Trainers.SasRec(SyntheticSequences.SasRecOptions(epochs: 2)).Fit(split.Train);
+
+        var metrics = mlContext.Recommendation().Evaluate(model, split.Test);
+        int shown = model.Transform(split.Test).GetColumn<int[]>(ColumnNames.PredictedItems).SelectMany(items => items).Distinct().Count();
+
+        Assert.AreEqual((double)shown / model.ItemCount, metrics.ItemCoverage!.Value, 1e-12);
+        Assert.IsNull(mlContext.Recommendation().Evaluate(model.Transform(split.Test)).ItemCoverage);
+    }
+
     public sealed class ScoredRow
     {
         public int Label { get; set; }

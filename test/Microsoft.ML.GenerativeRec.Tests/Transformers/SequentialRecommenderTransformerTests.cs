@@ -77,6 +77,40 @@ public sealed class SequentialRecommenderTransformerTests
     }
 
     [TestMethod]
+    public void Transform_UnknownHistoryItems_AreSkippedAndCountedInTheLog()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+        using var model = mlContext.Recommendation().Trainers.SasRec(SyntheticSequences.SasRecOptions(epochs: 1)).Fit(split.Train);
+        var warnings = new List<string>();
+        mlContext.Log += (_, e) =>
+        {
+            lock (warnings)
+            {
+                if (e.Message.Contains("does not know", StringComparison.Ordinal))
+                {
+                    warnings.Add(e.Message);
+                }
+            }
+        };
+        var input = mlContext.Data.LoadFromEnumerable(new[]
+        {
+            new IntHistory { History = [1, 999, 2] },
+            new IntHistory { History = [998, 3] },
+        });
+
+        var predicted = model.Transform(input).GetColumn<int[]>(ColumnNames.PredictedItems).ToArray();
+        var known = model.Transform(mlContext.Data.LoadFromEnumerable(new[] { new IntHistory { History = [1, 2] } }))
+            .GetColumn<int[]>(ColumnNames.PredictedItems).Single();
+
+        CollectionAssert.AreEqual(known, predicted[0], "an unknown item is skipped, not encoded");
+        lock (warnings)
+        {
+            Assert.IsTrue(warnings.Any(w => w.Contains("Skipped 2 history item(s)")), string.Join("\n", warnings));
+        }
+    }
+
+    [TestMethod]
     public void Transform_ModelWithTimestamps_InputWithout_ThrowsNamingTheColumn()
     {
         var mlContext = new MLContext(seed: 1);
@@ -130,6 +164,49 @@ public sealed class SequentialRecommenderTransformerTests
 
         Assert.IsInstanceOfType<InvalidDataException>(error.InnerException);
         StringAssert.Contains(error.InnerException.Message, "TorchWeights");
+    }
+
+    [TestMethod]
+    public void Load_ZipFromANewerModelVersion_ThrowsSayingTooNew()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+        using var model = mlContext.Recommendation().Trainers.SasRec(SyntheticSequences.SasRecOptions(epochs: 1)).Fit(split.Train);
+        using var folder = new TempFolder();
+        string path = folder.File("model.zip");
+        mlContext.Model.Save(model, split.Train.Schema, path);
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Update))
+        {
+            // ML.NET's model header keeps the component's written/readable versions at 0x48/0x4C (ModelHeader.cs).
+            var entry = zip.Entries.Single(e => e.FullName.EndsWith("Model.key", StringComparison.Ordinal) && ReadSignature(e) == "GRSASREC");
+            byte[] bytes;
+            using (var stream = entry.Open())
+            using (var copy = new MemoryStream())
+            {
+                stream.CopyTo(copy);
+                bytes = copy.ToArray();
+            }
+
+            BitConverter.GetBytes(0x00020001u).CopyTo(bytes, 0x48);
+            BitConverter.GetBytes(0x00020001u).CopyTo(bytes, 0x4C);
+            string name = entry.FullName;
+            entry.Delete();
+            using var writer = zip.CreateEntry(name).Open();
+            writer.Write(bytes);
+        }
+
+        var error = Assert.Throws<Exception>(() => mlContext.Model.Load(path, out _));
+
+        StringAssert.Contains(error.ToString(), "too new");
+        StringAssert.Contains(error.ToString(), "GENREC-SASREC");
+    }
+
+    private static string ReadSignature(ZipArchiveEntry entry)
+    {
+        using var stream = entry.Open();
+        var header = new byte[0x48];
+        stream.ReadExactly(header);
+        return System.Text.Encoding.ASCII.GetString(header, 0x40, 8);
     }
 
     private static IDataView ToText(MLContext mlContext, IDataView split)
