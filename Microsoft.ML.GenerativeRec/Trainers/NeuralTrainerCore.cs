@@ -49,11 +49,11 @@ internal static class NeuralTrainerCore
                 (users, targets) => loss.Compute(users, targets, encoder.ItemEmbeddings, generator), generator, settings, device, channel);
             var result = loop.Run(useTimestamps ? training.Arena : training.Arena.WithoutTimestamps(), validating?.Arena);
             channel.Info($"{kind}: trained {result.EpochsRun} epoch(s); kept epoch {result.BestEpoch}" +
-                (result.BestValidationNdcg is { } ndcg ? $" (validation NDCG@10 {ndcg:F4})" : ""));
+                (result.BestValidationNdcgAt10 is { } ndcg ? $" (validation NDCG@10 {ndcg:F4})" : ""));
             var servingSettings = new ServingSettings(options.HistoryColumnName, options.HistoryTimestampsColumnName,
                 options.TimestampColumnName, options.NumberOfRecommendations);
             return new NeuralRecommender(kind, shape, module, training.Vocabulary, PopularityRanking(training.Arena, training.Vocabulary.Count),
-                servingSettings, device);
+                servingSettings, result, device);
         }
         catch
         {

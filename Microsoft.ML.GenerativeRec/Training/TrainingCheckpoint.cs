@@ -47,18 +47,7 @@ internal static class TrainingCheckpoint
             writer.Write(FormatVersion);
             writer.Write(fingerprint);
             writer.Write(state.EpochsCompleted);
-            writer.Write(state.BestEpoch);
-            writer.Write(state.BestNdcg);
-            writer.Write(state.Epochs.Count);
-            foreach (var epoch in state.Epochs)
-            {
-                writer.Write(epoch.Epoch);
-                writer.Write(epoch.Loss);
-                writer.Write(epoch.Seconds);
-                writer.Write(epoch.TokensPerSecond);
-                writer.Write(epoch.ValidationNdcgAt10 ?? double.NaN);
-                writer.Write(epoch.ValidationHitRateAt10 ?? double.NaN);
-            }
+            new TrainingHistory(state.BestEpoch, state.BestNdcg, state.Epochs).Write(writer);
 
             model.save(writer);
             writer.Write(state.Best is not null);
@@ -145,17 +134,7 @@ internal static class TrainingCheckpoint
     private static State Read(BinaryReader reader, nn.Module model, OptimizerHelper optimizer, Generator generator)
     {
         int completed = reader.ReadInt32();
-        int bestEpoch = reader.ReadInt32();
-        double bestNdcg = reader.ReadDouble();
-        int epochCount = reader.ReadInt32();
-        var epochs = new List<EpochSummary>(epochCount);
-        for (int i = 0; i < epochCount; i++)
-        {
-            int epoch = reader.ReadInt32();
-            double loss = reader.ReadDouble(), seconds = reader.ReadDouble(), tokens = reader.ReadDouble();
-            double ndcg = reader.ReadDouble(), hitRate = reader.ReadDouble();
-            epochs.Add(new EpochSummary(epoch, loss, seconds, tokens, double.IsNaN(ndcg) ? null : ndcg, double.IsNaN(hitRate) ? null : hitRate));
-        }
+        var history = TrainingHistory.Read(reader);
 
         using (var noGrad = no_grad())
         {
@@ -185,7 +164,14 @@ internal static class TrainingCheckpoint
             generator.set_state(generatorState);
         }
 
-        return new State { EpochsCompleted = completed, BestEpoch = bestEpoch, BestNdcg = bestNdcg, Epochs = epochs, Best = best };
+        return new State
+        {
+            EpochsCompleted = completed,
+            BestEpoch = history.BestEpoch,
+            BestNdcg = history.BestValidationNdcgAt10 ?? double.NegativeInfinity,
+            Epochs = history.Epochs,
+            Best = best,
+        };
     }
 
     private static string FileName(int epochsCompleted) => string.Create(CultureInfo.InvariantCulture, $"checkpoint-{epochsCompleted:D4}.bin");

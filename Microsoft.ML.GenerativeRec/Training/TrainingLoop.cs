@@ -38,7 +38,7 @@ internal sealed class TrainingLoop
         _channel = channel;
     }
 
-    public TrainingResult Run(SequenceArena train, SequenceArena? validation)
+    public TrainingHistory Run(SequenceArena train, SequenceArena? validation)
     {
         int[] lengths = train.InputLengths(_settings.MaxSequenceLength);
         int[] trainable = [.. Enumerable.Range(0, train.RowCount).Where(r => lengths[r] > 0)];
@@ -121,7 +121,7 @@ internal sealed class TrainingLoop
             _model.eval();
         }
 
-        return new TrainingResult(epochs.Count, bestEpoch, validation is null ? null : bestNdcg, epochs);
+        return new TrainingHistory(bestEpoch, validation is null ? null : bestNdcg, epochs);
     }
 
     private EpochSummary RunEpoch(int epoch, int firstEpoch, LengthBucketedBatchSampler sampler, int[] trainable, SequenceArena train,

@@ -22,8 +22,9 @@ internal sealed class NeuralRecommender : IDisposable
     private Tensor? _normalizedItems;
 
     public NeuralRecommender(EncoderKind kind, EncoderShape shape, nn.Module module, ItemVocabulary vocabulary, int[] fallbackRanking,
-        ServingSettings settings, Device device)
+        ServingSettings settings, TrainingHistory history, Device device)
     {
+        History = history;
         Kind = kind;
         Shape = shape;
         _module = module;
@@ -46,6 +47,8 @@ internal sealed class NeuralRecommender : IDisposable
     public ItemVocabulary Vocabulary { get; }
 
     public ServingSettings Settings { get; }
+
+    public TrainingHistory History { get; }
 
     public Device Device { get; }
 
@@ -176,6 +179,8 @@ internal sealed class NeuralRecommender : IDisposable
             writer.Write(index);
         }
 
+        History.Write(writer);
+
         ctx.SaveBinaryStream(WeightsStreamName, w => _module.save(w));
     }
 
@@ -207,6 +212,7 @@ internal sealed class NeuralRecommender : IDisposable
             fallback[i] = reader.ReadInt32();
         }
 
+        var history = TrainingHistory.Read(reader);
         var module = CreateModule(kind, shape);
         try
         {
@@ -224,7 +230,7 @@ internal sealed class NeuralRecommender : IDisposable
 
         Device target = Training.TorchRuntimeScope.ResolveDevice(device);
         module.to(target);
-        return new NeuralRecommender(kind, shape, module, vocabulary, fallback, settings, target);
+        return new NeuralRecommender(kind, shape, module, vocabulary, fallback, settings, history, target);
     }
 
     public void Dispose()

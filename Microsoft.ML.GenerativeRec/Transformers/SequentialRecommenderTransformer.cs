@@ -46,6 +46,9 @@ public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase
     /// <summary>True when the model reads <c>HistoryTimestamps</c> and <c>Timestamp</c> (HSTU trained on timed data).</summary>
     public bool UsesTimestamps => Recommender.UsesTimestamps;
 
+    /// <summary>How the model was trained: per-epoch loss, speed and validation metrics, and the epoch kept. Saved in the zip.</summary>
+    public TrainingHistory TrainingHistory => Recommender.History;
+
     internal NeuralRecommender Recommender { get; }
 
     /// <summary>Appends <c>PredictedItems</c> and <c>Scores</c> to <paramref name="input"/>, scoring rows in batches.</summary>

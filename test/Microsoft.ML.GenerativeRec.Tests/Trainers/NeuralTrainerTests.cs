@@ -119,6 +119,9 @@ public sealed class NeuralTrainerTests
         var metrics = mlContext.Recommendation().Evaluate(model, split.Validation!, maxK: 10);
 
         Assert.AreEqual(validationNdcg.Max(), metrics.Ndcg(10), 1e-6, string.Join(", ", validationNdcg));
+        Assert.AreEqual(validationNdcg.IndexOf(validationNdcg.Max()) + 1, model.TrainingHistory.BestEpoch);
+        Assert.AreEqual(validationNdcg.Max(), model.TrainingHistory.BestValidationNdcgAt10!.Value, 1e-12);
+        CollectionAssert.AreEqual(validationNdcg, model.TrainingHistory.Epochs.Select(e => e.ValidationNdcgAt10!.Value).ToList());
     }
 
     [TestMethod]
@@ -225,6 +228,8 @@ public sealed class NeuralTrainerTests
         mlContext.Model.Save(model, split.Train.Schema, path);
 
         var fromChild = ModelHostProcess.Transform(mlContext, path, split.Test, folder.Path);
+        using var reloaded = (SequentialRecommenderTransformer)mlContext.Model.Load(path, out _);
+        CollectionAssert.AreEqual(model.TrainingHistory.Epochs.ToList(), reloaded.TrainingHistory.Epochs.ToList());
 
         var expected = model.Transform(split.Test);
         var expectedItems = expected.GetColumn<int[]>(ColumnNames.PredictedItems).ToArray();
