@@ -97,83 +97,12 @@ internal sealed class RawIdType : IEquatable<RawIdType>
     /// <exception cref="InvalidDataException">The value is missing or not an integer id.</exception>
     public static Func<RawId> MakeScalarReader(DataViewRow row, DataViewSchema.Column column)
     {
-        DataViewType type = column.Type;
-        switch (type)
+        if (column.Type is VectorDataViewType)
         {
-            case KeyDataViewType key:
-                return MakeKeyReader(row, column, key);
-            case TextDataViewType:
-            {
-                var getter = row.GetGetter<ReadOnlyMemory<char>>(column);
-                ReadOnlyMemory<char> value = default;
-                return () =>
-                {
-                    getter(ref value);
-                    return FromText(value, column, row.Position);
-                };
-            }
+            throw SchemaMismatch(column, "id", AcceptedTypes);
         }
 
-        switch (type.RawType)
-        {
-            case Type t when t == typeof(int):
-            {
-                var getter = row.GetGetter<int>(column);
-                int value = 0;
-                return () =>
-                {
-                    getter(ref value);
-                    return RawId.FromNumber(value);
-                };
-            }
-
-            case Type t when t == typeof(uint):
-            {
-                var getter = row.GetGetter<uint>(column);
-                uint value = 0;
-                return () =>
-                {
-                    getter(ref value);
-                    return RawId.FromNumber(value);
-                };
-            }
-
-            case Type t when t == typeof(long):
-            {
-                var getter = row.GetGetter<long>(column);
-                long value = 0;
-                return () =>
-                {
-                    getter(ref value);
-                    return RawId.FromNumber(value);
-                };
-            }
-
-            case Type t when t == typeof(float):
-            {
-                var getter = row.GetGetter<float>(column);
-                float value = 0;
-                return () =>
-                {
-                    getter(ref value);
-                    return FromFloatingPoint(value, column, row.Position);
-                };
-            }
-
-            case Type t when t == typeof(double):
-            {
-                var getter = row.GetGetter<double>(column);
-                double value = 0;
-                return () =>
-                {
-                    getter(ref value);
-                    return FromFloatingPoint(value, column, row.Position);
-                };
-            }
-
-            default:
-                throw SchemaMismatch(column, "id", AcceptedTypes);
-        }
+        return Dispatch(column.Type, column, AcceptedTypes, new ScalarReaderFactory(row, column));
     }
 
     /// <summary>Makes a reader that appends the current row's ids from a vector column to a list.</summary>
@@ -185,22 +114,7 @@ internal sealed class RawIdType : IEquatable<RawIdType>
             throw SchemaMismatch(column, "id", $"a vector of {AcceptedTypes}");
         }
 
-        DataViewType itemType = vectorType.ItemType;
-        if (itemType is KeyDataViewType key)
-        {
-            return MakeVectorKeyReader(row, column, key);
-        }
-
-        return itemType.RawType switch
-        {
-            Type t when t == typeof(int) => MakeVectorReader<int>(row, column, static (v, _, _) => RawId.FromNumber(v)),
-            Type t when t == typeof(uint) => MakeVectorReader<uint>(row, column, static (v, _, _) => RawId.FromNumber(v)),
-            Type t when t == typeof(long) => MakeVectorReader<long>(row, column, static (v, _, _) => RawId.FromNumber(v)),
-            Type t when t == typeof(float) => MakeVectorReader<float>(row, column, static (v, c, p) => FromFloatingPoint(v, c, p)),
-            Type t when t == typeof(double) => MakeVectorReader<double>(row, column, FromFloatingPoint),
-            Type t when t == typeof(ReadOnlyMemory<char>) => MakeVectorReader<ReadOnlyMemory<char>>(row, column, FromText),
-            _ => throw SchemaMismatch(column, "id", $"a vector of {AcceptedTypes}"),
-        };
+        return Dispatch(vectorType.ItemType, column, $"a vector of {AcceptedTypes}", new VectorReaderFactory(row, column));
     }
 
     /// <summary>The .NET type of one value of <see cref="ItemType"/>.</summary>
@@ -315,91 +229,71 @@ internal sealed class RawIdType : IEquatable<RawIdType>
         return values.DenseValues().Select(v => v.ToString()).ToArray();
     }
 
-    private static Func<RawId> MakeKeyReader(DataViewRow row, DataViewSchema.Column column, KeyDataViewType key)
+    /// <summary>Calls <paramref name="factory"/> with the .NET type of <paramref name="itemType"/> and its conversion to ids.</summary>
+    private static TResult Dispatch<TResult>(DataViewType itemType, DataViewSchema.Column column, string expected, IReaderFactory<TResult> factory)
     {
-        Type raw = key.RawType;
-        if (raw == typeof(uint))
+        if (itemType is KeyDataViewType key)
         {
-            var getter = row.GetGetter<uint>(column);
-            uint value = 0;
-            return () =>
-            {
-                getter(ref value);
-                return FromKey(value, column, row.Position);
-            };
+            Type raw = key.RawType;
+            return raw == typeof(uint) ? factory.Create<uint>(static (v, c, p) => FromKey(v, c, p))
+                : raw == typeof(ulong) ? factory.Create<ulong>(FromKey)
+                : raw == typeof(ushort) ? factory.Create<ushort>(static (v, c, p) => FromKey(v, c, p))
+                : factory.Create<byte>(static (v, c, p) => FromKey(v, c, p));
         }
 
-        if (raw == typeof(ulong))
+        return itemType.RawType switch
         {
-            var getter = row.GetGetter<ulong>(column);
-            ulong value = 0;
-            return () =>
-            {
-                getter(ref value);
-                return FromKey(value, column, row.Position);
-            };
-        }
-
-        if (raw == typeof(ushort))
-        {
-            var getter = row.GetGetter<ushort>(column);
-            ushort value = 0;
-            return () =>
-            {
-                getter(ref value);
-                return FromKey(value, column, row.Position);
-            };
-        }
-
-        var byteGetter = row.GetGetter<byte>(column);
-        byte byteValue = 0;
-        return () =>
-        {
-            byteGetter(ref byteValue);
-            return FromKey(byteValue, column, row.Position);
+            Type t when t == typeof(int) => factory.Create<int>(static (v, _, _) => RawId.FromNumber(v)),
+            Type t when t == typeof(uint) => factory.Create<uint>(static (v, _, _) => RawId.FromNumber(v)),
+            Type t when t == typeof(long) => factory.Create<long>(static (v, _, _) => RawId.FromNumber(v)),
+            Type t when t == typeof(float) => factory.Create<float>(static (v, c, p) => FromFloatingPoint(v, c, p)),
+            Type t when t == typeof(double) => factory.Create<double>(FromFloatingPoint),
+            Type t when t == typeof(ReadOnlyMemory<char>) => factory.Create<ReadOnlyMemory<char>>(FromText),
+            _ => throw SchemaMismatch(column, "id", expected),
         };
     }
 
-    private static Action<List<RawId>> MakeVectorKeyReader(DataViewRow row, DataViewSchema.Column column, KeyDataViewType key)
+    /// <summary>Builds a reader for column values of type <c>T</c>, given their conversion to ids.</summary>
+    private interface IReaderFactory<TResult>
     {
-        Type raw = key.RawType;
-        if (raw == typeof(uint))
-        {
-            return MakeVectorReader<uint>(row, column, static (v, c, p) => FromKey(v, c, p));
-        }
-
-        if (raw == typeof(ulong))
-        {
-            return MakeVectorReader<ulong>(row, column, FromKey);
-        }
-
-        if (raw == typeof(ushort))
-        {
-            return MakeVectorReader<ushort>(row, column, static (v, c, p) => FromKey(v, c, p));
-        }
-
-        return MakeVectorReader<byte>(row, column, static (v, c, p) => FromKey(v, c, p));
+        TResult Create<T>(Func<T, DataViewSchema.Column, long, RawId> convert);
     }
 
-    private static Action<List<RawId>> MakeVectorReader<T>(
-        DataViewRow row, DataViewSchema.Column column, Func<T, DataViewSchema.Column, long, RawId> convert)
+    private sealed class ScalarReaderFactory(DataViewRow row, DataViewSchema.Column column) : IReaderFactory<Func<RawId>>
     {
-        var getter = row.GetGetter<VBuffer<T>>(column);
-        VBuffer<T> buffer = default;
-        return ids =>
+        public Func<RawId> Create<T>(Func<T, DataViewSchema.Column, long, RawId> convert)
         {
-            getter(ref buffer);
-            if (!buffer.IsDense && buffer.GetValues().Length != buffer.Length)
+            var getter = row.GetGetter<T>(column);
+            T value = default!;
+            return () =>
             {
-                throw new InvalidDataException(
-                    $"Column '{column.Name}', row index {row.Position}: the id vector is sparse (it has implicit zero ids); expected every element to be an id.");
-            }
+                getter(ref value);
+                return convert(value, column, row.Position);
+            };
+        }
+    }
 
-            foreach (T value in buffer.GetValues())
+    private sealed class VectorReaderFactory(DataViewRow row, DataViewSchema.Column column) : IReaderFactory<Action<List<RawId>>>
+    {
+        public Action<List<RawId>> Create<T>(Func<T, DataViewSchema.Column, long, RawId> convert)
+        {
+            var getter = row.GetGetter<VBuffer<T>>(column);
+            VBuffer<T> buffer = default;
+            return ids =>
             {
-                ids.Add(convert(value, column, row.Position));
-            }
-        };
+                getter(ref buffer);
+                if (!buffer.IsDense && buffer.GetValues().Length != buffer.Length)
+                {
+                    throw new InvalidDataException(
+                        $"Column '{column.Name}', row index {row.Position}: the id vector is sparse (it has implicit zero ids); expected every element to be an id.");
+                }
+
+                foreach (T value in buffer.GetValues())
+                {
+                    ids.Add(convert(value, column, row.Position));
+                }
+            };
+        }
     }
 
     private static RawId FromKey(ulong value, DataViewSchema.Column column, long position)
