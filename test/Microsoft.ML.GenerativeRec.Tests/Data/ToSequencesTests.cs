@@ -168,6 +168,37 @@ public sealed class ToSequencesTests
         StringAssert.Contains(error.Message, "Column 'ItemId', row index 0: id 2.5 is not an integer");
     }
 
+    [TestMethod]
+    public void ToSequences_ExtremeAndNonAsciiIds_RoundTripThroughTheBaseline()
+    {
+        var mlContext = new MLContext(seed: 1);
+        long[] ids = [long.MaxValue, -7, 0, uint.MaxValue];
+        var rows = Enumerable.Range(0, 8).Select(i => new LongInteraction { UserId = "usér-ü", ItemId = ids[i % 4], Timestamp = i });
+        var sequences = mlContext.Recommendation().Data.ToSequences(mlContext.Data.LoadFromEnumerable(rows), "UserId", "ItemId", "Timestamp");
+        var split = mlContext.Recommendation().Data.LeaveOneOutSplit(sequences);
+
+        var model = mlContext.Recommendation().Trainers.MostPopular(numberOfRecommendations: 4).Fit(split.Train);
+        var predicted = model.Transform(mlContext.Data.LoadFromEnumerable(new[] { new LongHistory() })).GetColumn<long[]>(ColumnNames.PredictedItems).Single();
+
+        Assert.AreEqual("usér-ü", split.Test.GetColumn<string>(ColumnNames.UserId).Single());
+        CollectionAssert.AreEquivalent(ids, predicted);
+    }
+
+    public sealed class LongInteraction
+    {
+        public string UserId { get; set; } = "";
+
+        public long ItemId { get; set; }
+
+        public long Timestamp { get; set; }
+    }
+
+    public sealed class LongHistory
+    {
+        [VectorType]
+        public long[] History { get; set; } = [];
+    }
+
     public sealed class BoolItem
     {
         public int UserId { get; set; }
