@@ -99,6 +99,33 @@ public sealed class SampledSoftmaxLossTests
     }
 
     [TestMethod]
+    [DataRow(true, 11L)]        // full catalogue, C = 11 / V = 1 token per chunk
+    [DataRow(true, 40L)]        // full catalogue, C = 3 tokens: 7 = 3 + 3 + 1
+    [DataRow(false, 40L)]       // gather, C = 40 / ((1 + R)·D) = 1 token per chunk
+    [DataRow(false, 70L)]       // gather, C = 2 tokens: 7 = 2 + 2 + 2 + 1
+    public void ComputePerPosition_InChunks_AgreesWithOneChunkInValueAndGradients(bool fullCatalogue, long chunkElements)
+    {
+        const int Tokens = 7, Negatives = 6, Items = 11;
+        var whole = new SampledSoftmaxLoss(numberOfNegatives: Negatives);
+        var chunked = new SampledSoftmaxLoss(numberOfNegatives: Negatives) { ChunkElements = chunkElements };
+        var (users, positives, table) = RandomProblem(seed: 9, Tokens, width: 5, Items);
+        using var generator = new Generator(seed: 3);
+        using var negativeIds = SampledSoftmaxLoss.SampleNegatives([Tokens, Negatives], Items, generator, CPU);
+        using var firstPositives = positives.slice(0, 0, 2, 1);
+        negativeIds.index_put_(firstPositives, TensorIndex.Slice(0, 2), TensorIndex.Single(0));  // collisions in rows 0, 1
+
+        var (wholeValue, wholeTableGrad, wholeUserGrad) = ValueAndGradients(
+            () => whole.ComputePerPosition(users, positives, table, negativeIds, fullCatalogue), users, table);
+        var (chunkedValue, chunkedTableGrad, chunkedUserGrad) = ValueAndGradients(
+            () => chunked.ComputePerPosition(users, positives, table, negativeIds, fullCatalogue), users, table);
+
+        Assert.AreEqual(wholeValue, chunkedValue, delta: 1e-6);
+        AssertClose(wholeTableGrad, chunkedTableGrad, 1e-6);
+        AssertClose(wholeUserGrad, chunkedUserGrad, 1e-6);
+        Dispose(users, positives, table);
+    }
+
+    [TestMethod]
     [DataRow(10L, 100L, true)]          // T·V = 1000 ≤ limit, V ≤ 32·R = 128
     [DataRow(10L, 101L, false)]         // T·V = 1010 > limit
     [DataRow(1L, 129L, false)]          // V > 32·R: gathering is cheaper
