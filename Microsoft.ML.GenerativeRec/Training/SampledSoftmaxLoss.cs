@@ -23,9 +23,9 @@ namespace Microsoft.ML.GenerativeRec.Training;
 /// products [C, V] with one matmul per chunk and gathers the sampled columns (compute ∝ T·V·D). Issue #5 measured, on
 /// 2 CPU cores at T ≈ 13,600, D = 50, R = 128, V = 3,707 (ML-1M), about 2.4 s per step including backward for a gather
 /// path that normalises the gathered rows and 0.57 s for the full-catalogue path; the full-catalogue path lost once
-/// V/R exceeded about 45 (both measured before chunking). So it is used when T·V is at most
-/// <c>fullCatalogueElementLimit</c> (by default <see cref="DefaultFullCatalogueElementLimit"/>) and V ≤ 32·R
-/// (compute): ML-1M batches take it (T·V ≈ 50M, V ≈ 29·R), ML-20M and Amazon Books gather.
+/// V/R exceeded about 45 (both measured before chunking). So it is used when V ≤ 32·R (compute)
+/// and T·V is at most <c>fullCatalogueElementLimit</c> (by default unlimited, <see cref="DefaultFullCatalogueElementLimit"/>):
+/// ML-1M batches take it (V ≈ 29·R), ML-20M and Amazon Books gather.
 /// </para>
 /// <para>
 /// The loss is returned as computed: a non-finite value is not clamped or replaced; checking it is the caller's job.
@@ -34,8 +34,12 @@ namespace Microsoft.ML.GenerativeRec.Training;
 internal sealed class SampledSoftmaxLoss
 {
     /// <summary>The default largest T·V for which the per-position loss takes the full-catalogue path.</summary>
-    /// <remarks>2²⁶ elements: the [T, V] float32 logits and their gradient stay within 256 MB each.</remarks>
-    internal const long DefaultFullCatalogueElementLimit = 1L << 26;
+    /// <remarks>
+    /// No limit: the loss works in chunks of <see cref="ChunkElements"/>, so its memory no longer grows with T·V, and
+    /// both paths cost ∝ T, so only V/R decides. (A former 2²⁶ limit sent ML-1M batches with T > 18,000 to the slower
+    /// gather path.)
+    /// </remarks>
+    internal const long DefaultFullCatalogueElementLimit = long.MaxValue;
 
     /// <summary>τ of the reference, dividing the cosine logits (hstu-spec.md §5.1).</summary>
     internal const double DefaultTemperature = 0.05;

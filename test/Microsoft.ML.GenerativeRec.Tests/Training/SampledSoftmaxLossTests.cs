@@ -137,7 +137,8 @@ public sealed class SampledSoftmaxLossTests
     }
 
     [TestMethod]
-    [DataRow(13_600L, 3_707L, true)]    // ML-1M: T·V ≈ 50.4M ≤ 2^26, V ≈ 29·R
+    [DataRow(13_600L, 3_707L, true)]    // ML-1M: V ≈ 29·R
+    [DataRow(25_600L, 3_707L, true)]    // ML-1M, a batch of 128 users with 200 events: no T·V limit
     [DataRow(13_600L, 26_745L, false)]  // ML-20M: V > 32·R
     [DataRow(6_400L, 695_763L, false)]  // Amazon Books
     public void UsesFullCatalogue_DefaultLimitAndReferenceDatasets_FullOnlyForMl1m(long tokens, long items, bool expected)
