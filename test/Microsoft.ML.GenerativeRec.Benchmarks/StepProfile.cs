@@ -40,6 +40,7 @@ internal static class StepProfile
         }
 
         long tokens = 0;
+        var stepTokens = new List<long>();
         for (int s = 0; s < steps; s++)
         {
             using var scope = NewDisposeScope();
@@ -58,11 +59,13 @@ internal static class StepProfile
             Time("step", () => optimizer.step());
             Time("item", () => value.item<float>());
             tokens += batch.TokenCount;
+            stepTokens.Add(batch.TokenCount);
             batch.Dispose();
         }
 
         double total = timers.Values.Sum(t => t.Elapsed.TotalSeconds);
         Console.WriteLine($"{steps} steps, {tokens} tokens, {total:F2} s, {tokens / total:N0} tokens/s");
+        Console.WriteLine($"  tokens per step [{string.Join(", ", stepTokens)}]");
         foreach (var (name, sw) in timers)
         {
             var sorted = perStep[name].Order().ToArray();
