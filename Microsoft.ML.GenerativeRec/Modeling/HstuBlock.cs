@@ -90,8 +90,10 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>
         var v = SplitHeads(parts[1], _valueDimension);                                              // [B, H, n, Dv]
         var q = SplitHeads(parts[2], _queryKeyDimension);                                           // [B, H, n, Dqk]
         var k = SplitHeads(parts[3], _queryKeyDimension);                                           // [B, H, n, Dqk]
-        var scores = q.matmul(k.transpose(-1, -2)) + _bias.forward(timeBuckets, length).unsqueeze(1); // [B, H, n, n], no 1/√d
-        var weights = functional.silu(scores).div(_paddedLength).tril();      // causal incl. diagonal; ÷N, not ÷L_b: §3.3
+        // In place where autograd allows it (matmul saves q and k, silu its input, div and tril nothing): each
+        // [B, H, n, n] temporary is ~20 MB for ML-1M, and fresh ones cost page faults on CPU (docs/benchmarks.md).
+        var scores = q.matmul(k.transpose(-1, -2)).add_(_bias.forward(timeBuckets, length).unsqueeze(1)); // [B, H, n, n], no 1/√d
+        var weights = functional.silu(scores).div_(_paddedLength).tril_();    // causal incl. diagonal; ÷N, not ÷L_b: §3.3
         var attended = weights.matmul(v).transpose(1, 2)
             .reshape(batchSize, length, _heads * _valueDimension);                                  // [B, n, H·Dv]
         var y = u * functional.layer_norm(attended, [_heads * _valueDimension], eps: LayerNormEpsilon); // [B, n, H·Dv]

@@ -13,16 +13,19 @@ namespace Microsoft.ML.GenerativeRec.Training;
 /// </para>
 /// <para>
 /// <see cref="NegativeSampling.PerPosition"/> has two implementations with the same value and gradients (up to float
-/// rounding). The gather path gathers the sampled rows [T, R, D] and multiplies them by u with one bmm (memory and
-/// traffic ∝ T·R·D); it normalises the table before gathering when V ≤ T·R (normalisation is row-wise, and this
-/// avoids normalising, forward and backward, T·R copies), else the gathered rows. The full-catalogue path normalises
-/// the whole table once, computes every dot product [T, V] with one matmul and gathers the sampled columns and the
-/// positive's (memory ∝ T·V, compute ∝ T·V·D). Issue #5 measured, on 2 CPU cores at T ≈ 13,600, D = 50, R = 128,
-/// V = 3,707 (ML-1M), about 2.4 s per step including backward for a gather path that normalises the gathered rows
-/// and 0.57 s for the full-catalogue path. With the table normalised first the gap narrows, and the full-catalogue
-/// path loses once V/R exceeds about 45 (measured on the same machine at D = 50, R = 128). So it is used when T·V is
-/// at most <c>fullCatalogueElementLimit</c> (memory; by default <see cref="DefaultFullCatalogueElementLimit"/>) and
-/// V ≤ 32·R (compute): ML-1M batches take it (T·V ≈ 50M, V ≈ 29·R), ML-20M and Amazon Books gather.
+/// rounding). Both gather the positive and the R negatives of a token as one [1 + R] row of ids and process the tokens
+/// in chunks of C rows, so that no temporary (nor its gradient) exceeds about <see cref="ChunkElements"/> floats: a
+/// whole [T, V] or [T·R, D] tensor is hundreds of MB, and on CPU allocating and page-faulting it (4 KB pages, zeroed
+/// by the kernel) cost more than the arithmetic (docs/benchmarks.md, "Where the step time goes"). The gather path
+/// gathers the sampled rows [C, 1 + R, D] and multiplies them by u with one bmm (traffic ∝ T·R·D); it normalises the
+/// table before gathering when V ≤ T·R (normalisation is row-wise, and this avoids normalising, forward and backward,
+/// T·R copies), else the gathered rows. The full-catalogue path normalises the whole table once, computes the dot
+/// products [C, V] with one matmul per chunk and gathers the sampled columns (compute ∝ T·V·D). Issue #5 measured, on
+/// 2 CPU cores at T ≈ 13,600, D = 50, R = 128, V = 3,707 (ML-1M), about 2.4 s per step including backward for a gather
+/// path that normalises the gathered rows and 0.57 s for the full-catalogue path; the full-catalogue path lost once
+/// V/R exceeded about 45 (both measured before chunking). So it is used when V ≤ 32·R (compute)
+/// and T·V is at most <c>fullCatalogueElementLimit</c> (by default unlimited, <see cref="DefaultFullCatalogueElementLimit"/>):
+/// ML-1M batches take it (V ≈ 29·R), ML-20M and Amazon Books gather.
 /// </para>
 /// <para>
 /// The loss is returned as computed: a non-finite value is not clamped or replaced; checking it is the caller's job.
@@ -31,8 +34,12 @@ namespace Microsoft.ML.GenerativeRec.Training;
 internal sealed class SampledSoftmaxLoss
 {
     /// <summary>The default largest T·V for which the per-position loss takes the full-catalogue path.</summary>
-    /// <remarks>2²⁶ elements: the [T, V] float32 logits and their gradient stay within 256 MB each.</remarks>
-    internal const long DefaultFullCatalogueElementLimit = 1L << 26;
+    /// <remarks>
+    /// No limit: the loss works in chunks of <see cref="ChunkElements"/>, so its memory no longer grows with T·V, and
+    /// both paths cost ∝ T, so only V/R decides. (A former 2²⁶ limit sent ML-1M batches with T > 18,000 to the slower
+    /// gather path.)
+    /// </remarks>
+    internal const long DefaultFullCatalogueElementLimit = long.MaxValue;
 
     /// <summary>τ of the reference, dividing the cosine logits (hstu-spec.md §5.1).</summary>
     internal const double DefaultTemperature = 0.05;
@@ -42,6 +49,13 @@ internal sealed class SampledSoftmaxLoss
     private const long FullCatalogueMaxItemsPerNegative = 32; // measured CPU crossover ≈ 45 (remarks above)
 
     private readonly long _fullCatalogueElementLimit;
+
+    /// <summary>The default number of floats per chunk of tokens in the per-position loss (16 MB).</summary>
+    internal const long DefaultChunkElements = 1L << 22;
+
+    /// <summary>Gets the number of floats (C·V, or C·(1 + R)·D when gathering) per chunk of C tokens in the per-position loss.</summary>
+    /// <remarks>Only the speed depends on it (rows are independent); tests set it small to exercise several chunks.</remarks>
+    internal long ChunkElements { get; init; } = DefaultChunkElements;
 
     /// <summary>Creates the loss for <paramref name="numberOfNegatives"/> negatives per token, drawn as <paramref name="sampling"/> says.</summary>
     /// <param name="numberOfNegatives">R, at least 1: 128 for MovieLens, 512 for Amazon Books (hstu-spec.md §5.1). Ignored by <see cref="NegativeSampling.InBatch"/>.</param>
@@ -164,38 +178,38 @@ internal sealed class SampledSoftmaxLoss
         ValidateInputs(userVectors, positiveIds, itemEmbeddings);
         ValidateIds(negativeIds, nameof(negativeIds), [userVectors.shape[0], -1]);
         using var scope = NewDisposeScope();
-        Tensor positiveDots, negativeDots;                                         // [T, 1], [T, R]
-        if (fullCatalogue)
+        long tokens = negativeIds.shape[0], negatives = negativeIds.shape[1], width = itemEmbeddings.shape[1];
+        long items = itemEmbeddings.shape[0];
+        var ids = cat([positiveIds.unsqueeze(1), negativeIds], 1);                           // [T, 1 + R] int64
+        // Chunks of C tokens keep every temporary (and its gradient) near ChunkElements floats: a [T, V] or
+        // [T·R, D] tensor is hundreds of MB, and allocating, page-faulting and zeroing it cost more than the arithmetic.
+        long perToken = fullCatalogue ? items : (1 + negatives) * width;
+        long chunkTokens = Math.Clamp(ChunkElements / perToken, 1, tokens);
+        var table = fullCatalogue || items <= tokens * negatives ? Normalize(itemEmbeddings) : null;   // [V, D]
+        var parts = new List<Tensor>();
+        for (long start = 0; start < tokens; start += chunkTokens)
         {
-            var table = Normalize(itemEmbeddings);                                           // [V, D]
-            var dots = userVectors.matmul(table.t());                                        // [T, V]
-            positiveDots = dots.gather(1, positiveIds.unsqueeze(1));                         // [T, 1]
-            negativeDots = dots.gather(1, negativeIds);                                      // [T, R]
-        }
-        else
-        {
-            long tokens = negativeIds.shape[0], negatives = negativeIds.shape[1], width = itemEmbeddings.shape[1];
-            var flatIds = negativeIds.reshape(-1);                                           // [T·R] int64
-            Tensor positives, sampled;                                                       // [T, D], [T·R, D]
-            if (itemEmbeddings.shape[0] <= tokens * negatives)
+            long count = Math.Min(chunkTokens, tokens - start);
+            var users = userVectors.narrow(0, start, count);                                 // [C, D]
+            var chunkIds = ids.narrow(0, start, count);                                      // [C, 1 + R] int64
+            if (fullCatalogue)
             {
-                // Normalising is row-wise, so normalising the table and then gathering gives the same rows; it
-                // is much cheaper (forward and backward) than normalising T·R gathered copies when V ≤ T·R.
-                var table = Normalize(itemEmbeddings);                                       // [V, D]
-                positives = table.index_select(0, positiveIds);
-                sampled = table.index_select(0, flatIds);
+                parts.Add(users.matmul(table!.t()).gather(1, chunkIds));                     // [C, V] → [C, 1 + R]
             }
             else
             {
-                positives = Normalize(itemEmbeddings.index_select(0, positiveIds));
-                sampled = Normalize(itemEmbeddings.index_select(0, flatIds));
+                // Normalising is row-wise, so normalising the table and then gathering gives the same rows; it is much
+                // cheaper (forward and backward) than normalising T·R gathered copies when V ≤ T·R.
+                var flatIds = chunkIds.reshape(-1);                                          // [C·(1 + R)] int64
+                var rows = table is null ? Normalize(itemEmbeddings.index_select(0, flatIds)) : table.index_select(0, flatIds);
+                parts.Add(rows.view(count, 1 + negatives, width)                             // [C, 1 + R, D]
+                    .bmm(users.unsqueeze(2)).squeeze(2));                                    // [C, 1 + R]
             }
-            positiveDots = (userVectors * positives).sum(1, keepdim: true);                  // [T, 1]
-            negativeDots = sampled.view(tokens, negatives, width)                            // [T, R, D]
-                .bmm(userVectors.unsqueeze(2)).squeeze(2);                                   // [T, R]
         }
+
+        var dots = parts.Count == 1 ? parts[0] : cat(parts, 0);                              // [T, 1 + R]
         var collisions = negativeIds.eq(positiveIds.unsqueeze(1));                           // [T, R] bool
-        return MeanNegativeLogSoftmax(positiveDots, negativeDots, collisions).MoveToOuterDisposeScope();
+        return MeanNegativeLogSoftmax(dots.narrow(1, 0, 1), dots.narrow(1, 1, negatives), collisions).MoveToOuterDisposeScope();
     }
 
     // One set of negatives for all tokens: ids [K] int64 (sampled, or the batch's distinct positives).

@@ -7,6 +7,9 @@ switch (args.FirstOrDefault())
         StepProfile.Run(data, args.Length > 2 ? int.Parse(args[2]) : 5,
             args.Length > 3 ? Enum.Parse<Microsoft.ML.GenerativeRec.NegativeSampling>(args[3]) : Microsoft.ML.GenerativeRec.NegativeSampling.PerPosition);
         return 0;
+    case "profile-loss":
+        LossProfile.Run(args.Length > 1 ? int.Parse(args[1]) : 3, args.Length > 2 ? long.Parse(args[2]) : 15_000);
+        return 0;
     case "quick":
         // quick <data> <hstu|sasrec> <users> <epochs> <batch> <lr> <sampling>
         QuickRun.Run(data, args[2], int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5]),

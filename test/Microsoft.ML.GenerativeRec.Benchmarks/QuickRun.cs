@@ -15,7 +15,7 @@ internal static class QuickRun
         int[] labels = popular.GetColumn<int>(ColumnNames.Label).ToArray();
         double popularHitRate = popular.GetColumn<int[]>(ColumnNames.PredictedItems).Select((p, i) => p.Contains(labels[i]) ? 1.0 : 0.0).Average();
         Console.WriteLine($"{model}: {users} users, batch {batchSize}, lr {learningRate}, {sampling}; most popular validation HR@10 {popularHitRate:F4}");
-        var progress = new Progress<TrainingProgress>(p => { if (p.IsEpochEnd) Console.WriteLine($"  {p}"); });
+        var progress = new Progress<TrainingProgress>(p => { if (p.IsEpochEnd) Console.WriteLine($"  {p}; {p.Elapsed.TotalSeconds:F1} s since the start of training (incl. validation)"); });
         var clock = Stopwatch.StartNew();
         SequentialRecommenderTransformer fitted = model == "sasrec"
             ? mlContext.Recommendation().Trainers.SasRec(new SasRecTrainer.Options

@@ -27,15 +27,20 @@ internal static class StepProfile
         var batches = sampler.GetBatches(0);
         Console.WriteLine($"threads {get_num_threads()}, batches {batches.Count}, negatives {sampling}");
         var timers = new Dictionary<string, Stopwatch>();
+        var perStep = new Dictionary<string, List<double>>();
         void Time(string name, Action action)
         {
             var sw = timers.TryGetValue(name, out var t) ? t : timers[name] = new Stopwatch();
+            var before = sw.Elapsed;
             sw.Start();
             action();
             sw.Stop();
+            if (!perStep.TryGetValue(name, out var list)) perStep[name] = list = [];
+            list.Add((sw.Elapsed - before).TotalMilliseconds);
         }
 
         long tokens = 0;
+        var stepTokens = new List<long>();
         for (int s = 0; s < steps; s++)
         {
             using var scope = NewDisposeScope();
@@ -54,14 +59,17 @@ internal static class StepProfile
             Time("step", () => optimizer.step());
             Time("item", () => value.item<float>());
             tokens += batch.TokenCount;
+            stepTokens.Add(batch.TokenCount);
             batch.Dispose();
         }
 
         double total = timers.Values.Sum(t => t.Elapsed.TotalSeconds);
         Console.WriteLine($"{steps} steps, {tokens} tokens, {total:F2} s, {tokens / total:N0} tokens/s");
+        Console.WriteLine($"  tokens per step [{string.Join(", ", stepTokens)}]");
         foreach (var (name, sw) in timers)
         {
-            Console.WriteLine($"  {name,-9} {sw.Elapsed.TotalMilliseconds / steps,8:F1} ms/step");
+            var sorted = perStep[name].Order().ToArray();
+            Console.WriteLine($"  {name,-9} {sw.Elapsed.TotalMilliseconds / steps,8:F1} ms/step   median {sorted[sorted.Length / 2],8:F1}   steps [{string.Join(", ", perStep[name].Select(v => v.ToString("F0")))}]");
         }
     }
 }

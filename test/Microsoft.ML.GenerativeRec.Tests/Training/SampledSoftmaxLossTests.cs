@@ -99,6 +99,33 @@ public sealed class SampledSoftmaxLossTests
     }
 
     [TestMethod]
+    [DataRow(true, 11L)]        // full catalogue, C = 11 / V = 1 token per chunk
+    [DataRow(true, 40L)]        // full catalogue, C = 3 tokens: 7 = 3 + 3 + 1
+    [DataRow(false, 40L)]       // gather, C = 40 / ((1 + R)·D) = 1 token per chunk
+    [DataRow(false, 70L)]       // gather, C = 2 tokens: 7 = 2 + 2 + 2 + 1
+    public void ComputePerPosition_InChunks_AgreesWithOneChunkInValueAndGradients(bool fullCatalogue, long chunkElements)
+    {
+        const int Tokens = 7, Negatives = 6, Items = 11;
+        var whole = new SampledSoftmaxLoss(numberOfNegatives: Negatives);
+        var chunked = new SampledSoftmaxLoss(numberOfNegatives: Negatives) { ChunkElements = chunkElements };
+        var (users, positives, table) = RandomProblem(seed: 9, Tokens, width: 5, Items);
+        using var generator = new Generator(seed: 3);
+        using var negativeIds = SampledSoftmaxLoss.SampleNegatives([Tokens, Negatives], Items, generator, CPU);
+        using var firstPositives = positives.slice(0, 0, 2, 1);
+        negativeIds.index_put_(firstPositives, TensorIndex.Slice(0, 2), TensorIndex.Single(0));  // collisions in rows 0, 1
+
+        var (wholeValue, wholeTableGrad, wholeUserGrad) = ValueAndGradients(
+            () => whole.ComputePerPosition(users, positives, table, negativeIds, fullCatalogue), users, table);
+        var (chunkedValue, chunkedTableGrad, chunkedUserGrad) = ValueAndGradients(
+            () => chunked.ComputePerPosition(users, positives, table, negativeIds, fullCatalogue), users, table);
+
+        Assert.AreEqual(wholeValue, chunkedValue, delta: 1e-6);
+        AssertClose(wholeTableGrad, chunkedTableGrad, 1e-6);
+        AssertClose(wholeUserGrad, chunkedUserGrad, 1e-6);
+        Dispose(users, positives, table);
+    }
+
+    [TestMethod]
     [DataRow(10L, 100L, true)]          // T·V = 1000 ≤ limit, V ≤ 32·R = 128
     [DataRow(10L, 101L, false)]         // T·V = 1010 > limit
     [DataRow(1L, 129L, false)]          // V > 32·R: gathering is cheaper
@@ -110,7 +137,8 @@ public sealed class SampledSoftmaxLossTests
     }
 
     [TestMethod]
-    [DataRow(13_600L, 3_707L, true)]    // ML-1M: T·V ≈ 50.4M ≤ 2^26, V ≈ 29·R
+    [DataRow(13_600L, 3_707L, true)]    // ML-1M: V ≈ 29·R
+    [DataRow(25_600L, 3_707L, true)]    // ML-1M, a batch of 128 users with 200 events: no T·V limit
     [DataRow(13_600L, 26_745L, false)]  // ML-20M: V > 32·R
     [DataRow(6_400L, 695_763L, false)]  // Amazon Books
     public void UsesFullCatalogue_DefaultLimitAndReferenceDatasets_FullOnlyForMl1m(long tokens, long items, bool expected)
