@@ -69,8 +69,8 @@ public sealed class SequentialRecommendationCatalog
         string predictedItemsColumnName = ColumnNames.PredictedItems)
     {
         ArgumentNullException.ThrowIfNull(scoredData);
-        var label = InteractionSequencer.RequireColumn(scoredData.Schema, labelColumnName, "label", nameof(labelColumnName));
-        var predicted = InteractionSequencer.RequireColumn(scoredData.Schema, predictedItemsColumnName, "predicted items", nameof(predictedItemsColumnName));
+        var label = SchemaChecks.RequireColumn(scoredData.Schema, labelColumnName, "label", nameof(labelColumnName));
+        var predicted = SchemaChecks.RequireColumn(scoredData.Schema, predictedItemsColumnName, "predicted items", nameof(predictedItemsColumnName));
         var itemType = RawIdType.FromColumn(predicted, "predicted items", vector: true);
         if (!RawIdType.FromColumn(label, "label", vector: false).Equals(itemType))
         {

@@ -8,14 +8,14 @@ internal static class InteractionSequencer
     public static IDataView ToSequences(IDataView interactions, string userColumnName, string itemColumnName, string? timestampColumnName)
     {
         ArgumentNullException.ThrowIfNull(interactions);
-        var userColumn = RequireColumn(interactions.Schema, userColumnName, "user", nameof(userColumnName));
-        var itemColumn = RequireColumn(interactions.Schema, itemColumnName, "item", nameof(itemColumnName));
+        var userColumn = SchemaChecks.RequireColumn(interactions.Schema, userColumnName, "user", nameof(userColumnName));
+        var itemColumn = SchemaChecks.RequireColumn(interactions.Schema, itemColumnName, "item", nameof(itemColumnName));
         var userType = RawIdType.FromColumn(userColumn, "user", vector: false);
         var itemType = RawIdType.FromColumn(itemColumn, "item", vector: false);
         DataViewSchema.Column? timeColumn = null;
         if (timestampColumnName is not null)
         {
-            timeColumn = RequireColumn(interactions.Schema, timestampColumnName, "timestamp", nameof(timestampColumnName));
+            timeColumn = SchemaChecks.RequireColumn(interactions.Schema, timestampColumnName, "timestamp", nameof(timestampColumnName));
             TimestampReader.CheckColumn(timeColumn.Value);
         }
 
@@ -71,13 +71,6 @@ internal static class InteractionSequencer
         }
 
         return builder.Build();
-    }
-
-    internal static DataViewSchema.Column RequireColumn(DataViewSchema schema, string name, string role, string parameterName)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(name, parameterName);
-        return schema.GetColumnOrNull(name) ?? throw new ArgumentOutOfRangeException(parameterName, name,
-            $"The {role} column '{name}' was not found in the input schema; it has: {string.Join(", ", schema.Where(c => !c.IsHidden).Select(c => $"'{c.Name}'"))}.");
     }
 
     private readonly record struct Event(RawId Item, long Time, long Order);

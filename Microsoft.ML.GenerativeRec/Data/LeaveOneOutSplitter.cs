@@ -22,12 +22,12 @@ internal static class LeaveOneOutSplitter
             throw new ArgumentOutOfRangeException(nameof(protocol), protocol, $"Expected {nameof(LeaveOneOutProtocol.Validation)} or {nameof(LeaveOneOutProtocol.Reference)}.");
         }
 
-        var historyColumn = InteractionSequencer.RequireColumn(sequences.Schema, historyColumnName, "history", nameof(historyColumnName));
+        var historyColumn = SchemaChecks.RequireColumn(sequences.Schema, historyColumnName, "history", nameof(historyColumnName));
         var itemType = RawIdType.FromColumn(historyColumn, "history", vector: true);
         DataViewSchema.Column? timesColumn = sequences.Schema.GetColumnOrNull(historyTimestampsColumnName);
-        if (timesColumn is { } tc && (tc.Type is not VectorDataViewType { ItemType: var timeItem } || timeItem != NumberDataViewType.Int64))
+        if (timesColumn is { } tc)
         {
-            throw RawIdType.SchemaMismatch(tc, "history timestamps", "a vector of Int64 unix seconds");
+            TimestampReader.CheckHistoryColumn(tc);
         }
 
         DataViewSchema.Column? userColumn = sequences.Schema.GetColumnOrNull(userIdColumnName);

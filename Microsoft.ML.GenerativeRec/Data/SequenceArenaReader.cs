@@ -68,8 +68,8 @@ internal static class SequenceArenaReader
     {
         ArgumentNullException.ThrowIfNull(data);
         var schema = data.Schema;
-        var history = InteractionSequencer.RequireColumn(schema, names.History, "history", "HistoryColumnName");
-        var label = InteractionSequencer.RequireColumn(schema, names.Label, "label", "LabelColumnName");
+        var history = SchemaChecks.RequireColumn(schema, names.History, "history", "HistoryColumnName");
+        var label = SchemaChecks.RequireColumn(schema, names.Label, "label", "LabelColumnName");
         itemType = RawIdType.FromColumn(history, "history", vector: true);
         if (!RawIdType.FromColumn(label, "label", vector: false).Equals(itemType))
         {
@@ -78,9 +78,9 @@ internal static class SequenceArenaReader
 
         DataViewSchema.Column? historyTimes = names.HistoryTimestamps is null ? null : schema.GetColumnOrNull(names.HistoryTimestamps);
         DataViewSchema.Column? timestamp = names.Timestamp is null ? null : schema.GetColumnOrNull(names.Timestamp);
-        if (historyTimes is { } ht && (ht.Type is not VectorDataViewType { ItemType: var it } || it != NumberDataViewType.Int64))
+        if (historyTimes is { } ht)
         {
-            throw RawIdType.SchemaMismatch(ht, "history timestamps", "a vector of Int64 unix seconds");
+            TimestampReader.CheckHistoryColumn(ht);
         }
 
         if (timestamp is { } ts)

@@ -24,6 +24,15 @@ internal static class TimestampReader
         }
     }
 
+    /// <summary>Throws unless <paramref name="column"/> is a vector of Int64 unix seconds (the history times).</summary>
+    public static void CheckHistoryColumn(DataViewSchema.Column column)
+    {
+        if (column.Type is not VectorDataViewType { ItemType: var itemType } || itemType != NumberDataViewType.Int64)
+        {
+            throw RawIdType.SchemaMismatch(column, "history timestamps", "a vector of Int64 unix seconds");
+        }
+    }
+
     /// <exception cref="InvalidDataException">A value is NaN, infinite or negative.</exception>
     public static Func<long> Make(DataViewRow row, DataViewSchema.Column column)
     {

@@ -80,8 +80,8 @@ public sealed class MostPopularTrainer : IEstimator<MostPopularTransformer>
 
     private (DataViewSchema.Column History, DataViewSchema.Column Label, RawIdType ItemType) CheckInput(DataViewSchema schema)
     {
-        var history = InteractionSequencer.RequireColumn(schema, _options.HistoryColumnName, "history", nameof(Options.HistoryColumnName));
-        var label = InteractionSequencer.RequireColumn(schema, _options.LabelColumnName, "label", nameof(Options.LabelColumnName));
+        var history = SchemaChecks.RequireColumn(schema, _options.HistoryColumnName, "history", nameof(Options.HistoryColumnName));
+        var label = SchemaChecks.RequireColumn(schema, _options.LabelColumnName, "label", nameof(Options.LabelColumnName));
         var itemType = RawIdType.FromColumn(history, "history", vector: true);
         var labelType = RawIdType.FromColumn(label, "label", vector: false);
         if (!labelType.Equals(itemType))

@@ -1,3 +1,4 @@
+using Microsoft.ML.GenerativeRec.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -43,7 +44,6 @@ internal sealed class SampledSoftmaxLoss
 
     /// <summary>τ of the reference, dividing the cosine logits (hstu-spec.md §5.1).</summary>
     internal const double DefaultTemperature = 0.05;
-    private const double NormalizationEpsilon = 1e-6;        // hstu-spec.md §2.2, §5.3 (l2_norm_eps)
     private const double CollisionLogit = -5e4;              // hstu-spec.md §5.3, set directly, not divided by τ
     private const long FirstItemId = 1;                      // row 0 of the item table is padding
     private const long FullCatalogueMaxItemsPerNegative = 32; // measured CPU crossover ≈ 45 (remarks above)
@@ -185,7 +185,7 @@ internal sealed class SampledSoftmaxLoss
         // [T·R, D] tensor is hundreds of MB, and allocating, page-faulting and zeroing it cost more than the arithmetic.
         long perToken = fullCatalogue ? items : (1 + negatives) * width;
         long chunkTokens = Math.Clamp(ChunkElements / perToken, 1, tokens);
-        var table = fullCatalogue || items <= tokens * negatives ? Normalize(itemEmbeddings) : null;   // [V, D]
+        var table = fullCatalogue || items <= tokens * negatives ? L2Norm.Normalize(itemEmbeddings) : null;   // [V, D]
         var parts = new List<Tensor>();
         for (long start = 0; start < tokens; start += chunkTokens)
         {
@@ -201,7 +201,7 @@ internal sealed class SampledSoftmaxLoss
                 // Normalising is row-wise, so normalising the table and then gathering gives the same rows; it is much
                 // cheaper (forward and backward) than normalising T·R gathered copies when V ≤ T·R.
                 var flatIds = chunkIds.reshape(-1);                                          // [C·(1 + R)] int64
-                var rows = table is null ? Normalize(itemEmbeddings.index_select(0, flatIds)) : table.index_select(0, flatIds);
+                var rows = table is null ? L2Norm.Normalize(itemEmbeddings.index_select(0, flatIds)) : table.index_select(0, flatIds);
                 parts.Add(rows.view(count, 1 + negatives, width)                             // [C, 1 + R, D]
                     .bmm(users.unsqueeze(2)).squeeze(2));                                    // [C, 1 + R]
             }
@@ -217,9 +217,9 @@ internal sealed class SampledSoftmaxLoss
     {
         ValidateIds(negativeIds, nameof(negativeIds), [-1]);
         using var scope = NewDisposeScope();
-        var positives = Normalize(itemEmbeddings.index_select(0, positiveIds));              // [T, D]
+        var positives = L2Norm.Normalize(itemEmbeddings.index_select(0, positiveIds));              // [T, D]
         var positiveDots = (userVectors * positives).sum(1, keepdim: true);                  // [T, 1]
-        var negatives = Normalize(itemEmbeddings.index_select(0, negativeIds));              // [K, D]
+        var negatives = L2Norm.Normalize(itemEmbeddings.index_select(0, negativeIds));              // [K, D]
         var negativeDots = userVectors.matmul(negatives.t());                                // [T, K]
         var collisions = negativeIds.unsqueeze(0).eq(positiveIds.unsqueeze(1));              // [T, K] bool
         return MeanNegativeLogSoftmax(positiveDots, negativeDots, collisions).MoveToOuterDisposeScope();
@@ -240,7 +240,6 @@ internal sealed class SampledSoftmaxLoss
         return logits.log_softmax(1).select(1, 0).mean().neg();
     }
 
-    private static Tensor Normalize(Tensor rows) => nn.functional.normalize(rows, p: 2, dim: -1, eps: NormalizationEpsilon);
 
     private static void ValidateInputs(Tensor userVectors, Tensor positiveIds, Tensor itemEmbeddings)
     {

@@ -27,14 +27,7 @@ public sealed class HstuTransformer : SequentialRecommenderTransformer
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(HstuTransformer).Assembly.FullName);
 
-    /// <summary>Writes the model into an ML.NET model zip; called by <c>mlContext.Model.Save</c>.</summary>
-    /// <param name="ctx">The save context.</param>
-    protected override void SaveModel(ModelSaveContext ctx)
-    {
-        ctx.CheckAtModel();
-        ctx.SetVersionInfo(GetVersionInfo());
-        Recommender.Save(ctx);
-    }
+    private protected override VersionInfo VersionInfo => GetVersionInfo();
 
     private static HstuTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {

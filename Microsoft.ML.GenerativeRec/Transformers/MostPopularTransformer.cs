@@ -148,7 +148,7 @@ public sealed class MostPopularTransformer : RowToRowTransformerBase
             : base(parent.Host.Register(nameof(Mapper)), inputSchema, parent)
         {
             _parent = parent;
-            _historyColumn = InteractionSequencer.RequireColumn(inputSchema, parent._historyColumnName, "history", "inputSchema");
+            _historyColumn = SchemaChecks.RequireColumn(inputSchema, parent._historyColumnName, "history", "inputSchema");
             var type = RawIdType.FromColumn(_historyColumn, "history", vector: true);
             if (!type.Equals(parent._vocabulary.Type))
             {

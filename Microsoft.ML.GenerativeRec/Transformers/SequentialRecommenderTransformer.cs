@@ -51,6 +51,18 @@ public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase
 
     internal NeuralRecommender Recommender { get; }
 
+    /// <summary>The zip header of the concrete model type, whose loader reads it back.</summary>
+    private protected abstract VersionInfo VersionInfo { get; }
+
+    /// <summary>Writes the model into an ML.NET model zip; called by <c>mlContext.Model.Save</c>.</summary>
+    /// <param name="ctx">The save context.</param>
+    protected override void SaveModel(ModelSaveContext ctx)
+    {
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(VersionInfo);
+        Recommender.Save(ctx);
+    }
+
     /// <summary>Appends <c>PredictedItems</c> and <c>Scores</c> to <paramref name="input"/>, scoring rows in batches.</summary>
     /// <param name="input">Rows with the model's history column (and time columns, when the model uses them).</param>
     /// <returns>A lazy view: rows are scored as a cursor reaches them.</returns>

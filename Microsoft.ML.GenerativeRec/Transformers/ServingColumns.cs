@@ -11,7 +11,7 @@ internal sealed class ServingColumns
     {
         Recommender = recommender;
         var settings = recommender.Settings;
-        History = InteractionSequencer.RequireColumn(inputSchema, settings.HistoryColumnName, "history", nameof(inputSchema));
+        History = SchemaChecks.RequireColumn(inputSchema, settings.HistoryColumnName, "history", nameof(inputSchema));
         var type = RawIdType.FromColumn(History, "history", vector: true);
         if (!type.Equals(recommender.Vocabulary.Type))
         {
@@ -20,13 +20,10 @@ internal sealed class ServingColumns
 
         if (recommender.UsesTimestamps)
         {
-            HistoryTimestamps = InteractionSequencer.RequireColumn(inputSchema, settings.HistoryTimestampsColumnName, "history timestamps", nameof(inputSchema));
-            if (HistoryTimestamps.Value.Type is not VectorDataViewType { ItemType: var itemType } || itemType != NumberDataViewType.Int64)
-            {
-                throw RawIdType.SchemaMismatch(HistoryTimestamps.Value, "history timestamps", "a vector of Int64 unix seconds");
-            }
+            HistoryTimestamps = SchemaChecks.RequireColumn(inputSchema, settings.HistoryTimestampsColumnName, "history timestamps", nameof(inputSchema));
+            TimestampReader.CheckHistoryColumn(HistoryTimestamps.Value);
 
-            Timestamp = InteractionSequencer.RequireColumn(inputSchema, settings.TimestampColumnName, "request timestamp", nameof(inputSchema));
+            Timestamp = SchemaChecks.RequireColumn(inputSchema, settings.TimestampColumnName, "request timestamp", nameof(inputSchema));
             TimestampReader.CheckColumn(Timestamp.Value);
         }
     }
