@@ -44,7 +44,7 @@ internal static class NeuralTrainerCore
             var settings = new TrainingSettings(options.NumberOfEpochs, options.BatchSize, options.MaxSequenceLength, options.LearningRate,
                 options.AdamBeta1, options.AdamBeta2, options.WeightDecay, options.EarlyStoppingPatience, seed, options.Progress,
                 options.CancellationToken, options.CheckpointFolder, options.CheckpointFrequency,
-                Fingerprint(kind, shape, options, seed, training, validating));
+                Fingerprint(kind, shape, options, seed, training, validating), options.RestoreBestWeights);
             var loop = new TrainingLoop(module, encoder,
                 (users, targets) => loss.Compute(users, targets, encoder.ItemEmbeddings, generator), generator, settings, device, channel);
             var result = loop.Run(useTimestamps ? training.Arena : training.Arena.WithoutTimestamps(), validating?.Arena);

@@ -90,6 +90,13 @@ public abstract class SequentialRecommenderTrainerOptions
     /// <value>Positive. Default 10. The returned model has the best validation weights.</value>
     public int EarlyStoppingPatience = SequentialRecommenderDefaults.EarlyStoppingPatience;
 
+    /// <summary>With validation data: whether the returned model has the best validation epoch's weights or the last epoch's.</summary>
+    /// <value>
+    /// Default true. Set it to false (and <see cref="EarlyStoppingPatience"/> to at least <see cref="NumberOfEpochs"/>) to
+    /// train a fixed number of epochs while still logging a validation metric after each one, as the reference scripts do.
+    /// </value>
+    public bool RestoreBestWeights = true;
+
     /// <summary>How many items the fitted model recommends per row (K).</summary>
     /// <value>Positive. Default 10.</value>
     public int NumberOfRecommendations = SequentialRecommenderDefaults.NumberOfRecommendations;

@@ -76,9 +76,13 @@ internal sealed class TrainingLoop
                 EpochSummary summary = RunEpoch(epoch, firstEpoch, sampler, trainable, train, optimizer, clock);
                 if (validation is not null)
                 {
+                    var validationClock = Stopwatch.StartNew();
                     var metrics = SequentialRecommendationMetrics.FromRanks(
                         SequenceEvaluator.Ranks(_model, _encoder, validation, _settings.MaxSequenceLength, _device), TrainingSettings.ValidationCutoff);
-                    summary = summary with { ValidationNdcgAt10 = metrics.Ndcg(10), ValidationHitRateAt10 = metrics.HitRate(10) };
+                    summary = summary with
+                    {
+                        ValidationNdcgAt10 = metrics.Ndcg(10), ValidationHitRateAt10 = metrics.HitRate(10), ValidationSeconds = validationClock.Elapsed.TotalSeconds,
+                    };
                     if (metrics.Ndcg(10) > bestNdcg)
                     {
                         bestNdcg = metrics.Ndcg(10);
@@ -109,7 +113,7 @@ internal sealed class TrainingLoop
                 }
             }
 
-            if (best is not null)
+            if (best is not null && _settings.RestoreBestWeights)
             {
                 using var noGrad = no_grad();
                 _model.load_state_dict(best);

@@ -15,7 +15,8 @@ internal sealed record TrainingSettings(
     CancellationToken CancellationToken,
     string? CheckpointFolder = null,
     int CheckpointFrequency = 1,
-    string Fingerprint = "")
+    string Fingerprint = "",
+    bool RestoreBestWeights = true)
 {
     /// <summary>The cut-off of the validation metric used for early stopping.</summary>
     public const int ValidationCutoff = 10;

@@ -3,6 +3,8 @@ using Microsoft.ML.GenerativeRec.Benchmarks;
 string data = args.Length > 1 ? args[1] : Path.Combine("data", "ml-1m");
 switch (args.FirstOrDefault())
 {
+    case "quality":
+        return Microsoft.ML.GenerativeRec.Benchmarks.Quality.QualityRun.Run(args[1..]);
     case "profile-step":
         StepProfile.Run(data, args.Length > 2 ? int.Parse(args[2]) : 5,
             args.Length > 3 ? Enum.Parse<Microsoft.ML.GenerativeRec.NegativeSampling>(args[3]) : Microsoft.ML.GenerativeRec.NegativeSampling.PerPosition);
@@ -30,6 +32,10 @@ switch (args.FirstOrDefault())
         return 0;
     }
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project test/Microsoft.ML.GenerativeRec.Benchmarks -- profile-step [data folder] [steps]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project test/Microsoft.ML.GenerativeRec.Benchmarks -- <command>");
+        Console.Error.WriteLine("  quality <config> [--seed <n>] [--epochs <n>] | quality --list | quality --table");
+        Console.Error.WriteLine("  profile-step [data folder] [steps] [PerPosition|SharedAcrossBatch]");
+        Console.Error.WriteLine("  profile-loss [repeats] [tokens]");
+        Console.Error.WriteLine("  quick <data> <hstu|sasrec> <users> <epochs> <batch> <lr> <sampling>");
         return 2;
 }

@@ -1,0 +1,47 @@
+namespace Microsoft.ML.GenerativeRec.Benchmarks.Quality;
+
+/// <summary>The named configurations of the quality benchmark (hstu-spec.md §5.1 for the reference ones).</summary>
+internal static class QualityConfigs
+{
+    public const string Sequences = "ml-1m-sequences";
+    public const string Ratings = "ml-1m-ratings-users-1-2999";
+
+    public static IReadOnlyList<QualityConfig> All { get; } = Build();
+
+    public static QualityConfig? Find(string name) => All.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    private static List<QualityConfig> Build()
+    {
+        var configs = new List<QualityConfig>();
+        foreach (var (protocol, suffix) in new[] { (LeaveOneOutProtocol.Reference, "reference"), (LeaveOneOutProtocol.Validation, "validation") })
+        {
+            configs.Add(new($"most-popular-{suffix}", "most-popular", Sequences, protocol, "", null));
+            configs.Add(new($"sasrec-{suffix}", "sasrec", Sequences, protocol, "", () => new SasRecTrainer.Options()));
+            configs.Add(new($"hstu-{suffix}", "hstu", Sequences, protocol, "", () => new HstuTrainer.Options()));
+            configs.Add(new($"hstu-large-{suffix}", "hstu-large", Sequences, protocol, "", HstuTrainer.Options.Large));
+        }
+
+        // The real-timestamp subset: HSTU with and without its time bias next to SASRec (validation protocol only).
+        configs.Add(new("ratings-most-popular", "most-popular", Ratings, LeaveOneOutProtocol.Validation, "", null));
+        configs.Add(new("ratings-sasrec", "sasrec", Ratings, LeaveOneOutProtocol.Validation, "", () => new SasRecTrainer.Options()));
+        configs.Add(new("ratings-hstu", "hstu", Ratings, LeaveOneOutProtocol.Validation, "", () => new HstuTrainer.Options()));
+        configs.Add(new("ratings-hstu-no-time-bias", "hstu", Ratings, LeaveOneOutProtocol.Validation, "time bias off",
+            () => new HstuTrainer.Options { UseTimeBias = false }));
+        configs.Add(new("ratings-hstu-large", "hstu-large", Ratings, LeaveOneOutProtocol.Validation, "", HstuTrainer.Options.Large));
+        configs.Add(new("ratings-hstu-large-no-time-bias", "hstu-large", Ratings, LeaveOneOutProtocol.Validation, "time bias off",
+            () => With(HstuTrainer.Options.Large(), o => o.UseTimeBias = false)));
+
+        // Ablations against the published numbers, validation protocol, each one change on HSTU-large.
+        configs.Add(new("hstu-large-neg512", "hstu-large", Sequences, LeaveOneOutProtocol.Validation, "512 negatives per position",
+            () => With(HstuTrainer.Options.Large(), o => o.NumberOfNegatives = 512)));
+        configs.Add(new("hstu-large-patience20", "hstu-large", Sequences, LeaveOneOutProtocol.Validation, "early-stopping patience 20, up to 201 epochs",
+            () => With(HstuTrainer.Options.Large(), o => { o.EarlyStoppingPatience = 20; o.NumberOfEpochs = 201; })));
+        return configs;
+    }
+
+    private static T With<T>(T options, Action<T> change)
+    {
+        change(options);
+        return options;
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.ML.GenerativeRec.Benchmarks.Reporting;
+
+namespace Microsoft.ML.GenerativeRec.Benchmarks.Quality;
+
+/// <summary>The quality section of docs/benchmarks.md, rebuilt from every quality result file.</summary>
+internal static class QualityTable
+{
+    public static void Write(string root)
+    {
+        var results = ResultFiles.ReadAll(root, "quality").ToList();
+        var text = new StringBuilder();
+        foreach (var group in results.GroupBy(r => ((string?)r.Result["dataset"], (string?)r.Result["protocol"])))
+        {
+            text.AppendLine($"**{group.Key.Item1}, {group.Key.Item2} protocol** " +
+                (group.Key.Item2 == "reference" ? "(last epoch reported; the best epoch chosen on the test rows, as the reference's logs allow, in brackets)" : "(early stopping on the validation item; test on the last item)"));
+            text.AppendLine();
+            var rows = group.Select(r => Row(r.FileName, r.Result));
+            text.AppendLine(ResultFiles.Table(
+                ["run (`quality <run> --seed <s>`)", "model", "HR@10", "NDCG@10", "HR@50", "NDCG@50", "HR@200", "NDCG@200", "MRR", "epochs: best / run", "s/epoch", "peak MB"],
+                rows, textColumns: 2));
+        }
+
+        ResultFiles.ReplaceSection(root, "quality-results", results.Count == 0 ? "No quality results yet." : text.ToString());
+    }
+
+    private static IEnumerable<string> Row(string fileName, JsonObject r)
+    {
+        var m = r["metrics"];
+        string hr10 = ResultFiles.Format(m?["hr@10"]), ndcg10 = ResultFiles.Format(m?["ndcg@10"]);
+        string epochs;
+        if (r["best_epoch_by_test"] is JsonObject best)
+        {
+            hr10 += $" ({ResultFiles.Format(best["hr@10"])})";
+            ndcg10 += $" ({ResultFiles.Format(best["ndcg@10"])})";
+            epochs = $"({best["epoch"]}) / {r["epochs_run"]}";
+        }
+        else
+        {
+            epochs = r["epochs_run"] is null ? "–" : $"{r["best_epoch"]} / {r["epochs_run"]}";
+        }
+
+        string change = (string?)r["change"] is { Length: > 0 } c ? $" — {c}" : "";
+        return
+        [
+            $"[{r["name"]}](benchmarks/{fileName}) seed {r["seed"]}{change}", (string?)r["model"] ?? "",
+            hr10, ndcg10, ResultFiles.Format(m?["hr@50"]), ResultFiles.Format(m?["ndcg@50"]),
+            ResultFiles.Format(m?["hr@200"]), ResultFiles.Format(m?["ndcg@200"]), ResultFiles.Format(m?["mrr"]),
+            epochs, ResultFiles.Format(r["seconds_per_epoch"], "F1"), r["peak_working_set_mb"]?.ToString() ?? "–",
+        ];
+    }
+}
