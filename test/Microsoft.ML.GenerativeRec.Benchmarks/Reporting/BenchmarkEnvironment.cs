@@ -48,8 +48,8 @@ internal sealed record BenchmarkEnvironment(string Machine, string Commit, strin
         try
         {
             string head = RunGit(root, "rev-parse HEAD");
-            string dirty = RunGit(root, "status --porcelain --untracked-files=no");
-            return dirty.Length == 0 ? head : head + "+uncommitted";
+            string dirty = RunGit(root, "status --porcelain --untracked-files=no -- . :!docs");
+            return dirty.Length == 0 ? head : head + "+uncommitted";   // result files and docs don't count
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
