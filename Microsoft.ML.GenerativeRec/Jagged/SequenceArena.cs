@@ -62,12 +62,16 @@ internal sealed class SequenceArena
         return lengths;
     }
 
-    /// <summary>Builds the batch of <paramref name="rows"/>, padded to the longest input among them.</summary>
-    public SequenceBatch BuildBatch(IReadOnlyList<int> rows, int maxSequenceLength, Device device)
+    /// <summary>Builds the batch of <paramref name="rows"/>, padded to the longest input among them (or to <paramref name="minimumWidth"/>).</summary>
+    /// <param name="rows">The rows, in batch order.</param>
+    /// <param name="maxSequenceLength">The most recent input positions kept per row.</param>
+    /// <param name="device">Where the tensors go.</param>
+    /// <param name="minimumWidth">Pads to at least this width: the padded-to-N comparison of the benchmarks; 0 in training.</param>
+    public SequenceBatch BuildBatch(IReadOnlyList<int> rows, int maxSequenceLength, Device device, int minimumWidth = 0)
     {
         int batchSize = rows.Count;
         var lengths = new long[batchSize];
-        int width = 0;
+        int width = minimumWidth;
         for (int b = 0; b < batchSize; b++)
         {
             int tokens = _offsets[rows[b] + 1] - _offsets[rows[b]];

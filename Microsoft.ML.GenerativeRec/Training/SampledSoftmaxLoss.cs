@@ -171,9 +171,13 @@ internal sealed class SampledSoftmaxLoss
     /// <param name="itemEmbeddings">E: [V, D].</param>
     /// <param name="negativeIds">[T, R] int64.</param>
     /// <param name="fullCatalogue">True to compute all [T, V] logits and gather, false to gather [T, R, D] rows.</param>
+    /// <param name="tokenWeights">
+    /// Optional [T] float weights: the loss is then Σ w_t·ℓ_t / Σ w_t. The padded-batch benchmark passes 0 at padding
+    /// positions, whose logits it computes and then discards as a padded implementation would.
+    /// </param>
     /// <returns>[] scalar mean loss.</returns>
     internal Tensor ComputePerPosition(Tensor userVectors, Tensor positiveIds, Tensor itemEmbeddings, Tensor negativeIds,
-        bool fullCatalogue)
+        bool fullCatalogue, Tensor? tokenWeights = null)
     {
         ValidateInputs(userVectors, positiveIds, itemEmbeddings);
         ValidateIds(negativeIds, nameof(negativeIds), [userVectors.shape[0], -1]);
@@ -209,7 +213,7 @@ internal sealed class SampledSoftmaxLoss
 
         var dots = parts.Count == 1 ? parts[0] : cat(parts, 0);                              // [T, 1 + R]
         var collisions = negativeIds.eq(positiveIds.unsqueeze(1));                           // [T, R] bool
-        return MeanNegativeLogSoftmax(dots.narrow(1, 0, 1), dots.narrow(1, 1, negatives), collisions).MoveToOuterDisposeScope();
+        return MeanNegativeLogSoftmax(dots.narrow(1, 0, 1), dots.narrow(1, 1, negatives), collisions, tokenWeights).MoveToOuterDisposeScope();
     }
 
     // One set of negatives for all tokens: ids [K] int64 (sampled, or the batch's distinct positives).
@@ -232,12 +236,14 @@ internal sealed class SampledSoftmaxLoss
         return ComputeShared(userVectors, positiveIds, itemEmbeddings, distinct).MoveToOuterDisposeScope();
     }
 
-    // dots are raw ⟨u, ê⟩; collisions [T, K] bool marks negatives equal to the row's positive. Returns [] scalar.
-    private Tensor MeanNegativeLogSoftmax(Tensor positiveDots, Tensor negativeDots, Tensor collisions)
+    // dots are raw ⟨u, ê⟩; collisions [T, K] bool marks negatives equal to the row's positive; weights [T] or null.
+    // Returns [] scalar.
+    private Tensor MeanNegativeLogSoftmax(Tensor positiveDots, Tensor negativeDots, Tensor collisions, Tensor? weights = null)
     {
         var negativeLogits = negativeDots.div(Temperature).masked_fill(collisions, CollisionLogit);  // [T, K]
         var logits = cat([positiveDots.div(Temperature), negativeLogits], 1);                       // [T, 1 + K]
-        return logits.log_softmax(1).select(1, 0).mean().neg();
+        var logLikelihood = logits.log_softmax(1).select(1, 0);                                     // [T]
+        return weights is null ? logLikelihood.mean().neg() : logLikelihood.mul(weights).sum().div(weights.sum()).neg();
     }
 
 

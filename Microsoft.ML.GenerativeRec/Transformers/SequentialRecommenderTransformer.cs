@@ -114,7 +114,8 @@ public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase
         protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
             => RecommendationGetters.OutputColumns(_parent.Recommender.Vocabulary);
 
-        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        /// <summary>Both output columns read one shared recommendation per row, so a row is scored once, not once per column.</summary>
+        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
         {
             var unknown = new StrongBox<long>();
             var read = _columns.MakeReader(input, unknown);
@@ -132,10 +133,16 @@ public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase
             }
 
             disposer = () => WarnAboutUnknownItems(Host, unknown.Value);
-            return iinfo == 1
-                ? RecommendationGetters.MakeScoreGetter(() => Current().Scores)
-                : RecommendationGetters.MakeItemGetter(_parent.Recommender.Vocabulary, () => Current().Items);
+            var getters = new Delegate[2];
+            if (activeOutput(0))
+                getters[0] = RecommendationGetters.MakeItemGetter(_parent.Recommender.Vocabulary, () => Current().Items);
+            if (activeOutput(1))
+                getters[1] = RecommendationGetters.MakeScoreGetter(() => Current().Scores);
+            return getters;
         }
+
+        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+            => CreateGetters(input, column => column == iinfo, out disposer)[iinfo];
 
         protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
         {

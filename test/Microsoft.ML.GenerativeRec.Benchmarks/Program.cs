@@ -3,6 +3,10 @@ using Microsoft.ML.GenerativeRec.Benchmarks;
 string data = args.Length > 1 ? args[1] : Path.Combine("data", "ml-1m");
 switch (args.FirstOrDefault())
 {
+    case "perf":
+        return Microsoft.ML.GenerativeRec.Benchmarks.Performance.PerfRun.Run(args[1..]);
+    case "perf-serving":
+        return Microsoft.ML.GenerativeRec.Benchmarks.Performance.ServingProbe.RunProbe(args[1], args[2], int.Parse(args[3]));
     case "quality":
         return Microsoft.ML.GenerativeRec.Benchmarks.Quality.QualityRun.Run(args[1..]);
     case "profile-step":
@@ -33,6 +37,7 @@ switch (args.FirstOrDefault())
     }
     default:
         Console.Error.WriteLine("usage: dotnet run -c Release --project test/Microsoft.ML.GenerativeRec.Benchmarks -- <command>");
+        Console.Error.WriteLine("  perf [--quick] [--data <ml-1m folder>]");
         Console.Error.WriteLine("  quality <config> [--seed <n>] [--epochs <n>] | quality --list | quality --table");
         Console.Error.WriteLine("  profile-step [data folder] [steps] [PerPosition|SharedAcrossBatch]");
         Console.Error.WriteLine("  profile-loss [repeats] [tokens]");
