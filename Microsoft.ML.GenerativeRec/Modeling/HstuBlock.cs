@@ -19,6 +19,7 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>
 {
     private const double LayerNormEpsilon = 1e-6;              // hstu-spec.md §3.3
     private const double UvqkStd = 0.02;                       // W_uvqk ~ N(0, 0.02), hstu-spec.md §3.6
+    private const float MaskedLogit = -1e9f;                   // SiLU(−10⁹ + s) is exactly 0 in float32 for any |s| ≪ 10⁹
 
     [ComponentName(Name = "uvqk")] private readonly Parameter _uvqk;                    // [D, 2·H·Dv + 2·H·Dqk], no bias
     [ComponentName(Name = "rel_attn_bias")] private readonly RelativeAttentionBias _bias;
@@ -90,16 +91,34 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>
         var v = SplitHeads(parts[1], _valueDimension);                                              // [B, H, n, Dv]
         var q = SplitHeads(parts[2], _queryKeyDimension);                                           // [B, H, n, Dqk]
         var k = SplitHeads(parts[3], _queryKeyDimension);                                           // [B, H, n, Dqk]
-        // In place where autograd allows it (matmul saves q and k, silu its input, div and tril nothing): each
-        // [B, H, n, n] temporary is ~20 MB for ML-1M, and fresh ones cost page faults on CPU (docs/benchmarks.md).
-        var scores = q.matmul(k.transpose(-1, -2)).add_(_bias.forward(timeBuckets, length).unsqueeze(1)); // [B, H, n, n], no 1/√d
-        var weights = functional.silu(scores).div_(_paddedLength).tril_();    // causal incl. diagonal; ÷N, not ÷L_b: §3.3
-        var attended = weights.matmul(v).transpose(1, 2)
+        // Each [B·H, n, n] pass costs about as much as the matmuls at ML-1M sizes (~20 MB per tensor), so there are few:
+        // baddbmm writes QKᵀ + bias in one pass; the causal mask rides on the bias (−10⁹ above the diagonal makes SiLU
+        // exactly 0 there, x·σ(x) with σ = 0, and its gradient too), so there is no tril_ pass; and ÷N is applied to
+        // the [B·H, n, Dv] product rather than to the n × n weights.
+        var bias = Heads(_bias.forward(timeBuckets, length).add(CausalMask(length, x.device)), batchSize); // [1 or B·H, n, n]
+        var scores = TorchOps.AddBatchMatMul(bias, Merge(q), Merge(k).transpose(-1, -2));                      // [B·H, n, n], no 1/√d
+        var weights = functional.silu(scores);                                                  // 0 above the diagonal
+        var attended = weights.bmm(Merge(v)).div_(_paddedLength)                                // ÷N, not ÷L_b: §3.3
+            .view(batchSize, _heads, length, _valueDimension).transpose(1, 2)
             .reshape(batchSize, length, _heads * _valueDimension);                                  // [B, n, H·Dv]
         var y = u * functional.layer_norm(attended, [_heads * _valueDimension], eps: LayerNormEpsilon); // [B, n, H·Dv]
         var next = (x + _output.forward(_dropout.forward(y))) * validMask;                          // [B, n, D]
         return next.MoveToOuterDisposeScope();
     }
+
+    /// <summary>The additive causal mask: 0 on and below the diagonal, −10⁹ above it.</summary>
+    /// <param name="length">n.</param>
+    /// <param name="device">Where the scores are.</param>
+    /// <returns>[n, n] float32.</returns>
+    internal static Tensor CausalMask(long length, Device device)
+        => full(length, length, MaskedLogit, device: device).triu_(1);
+
+    // [B, H, n, W] → [B·H, n, W]
+    private static Tensor Merge(Tensor t) => t.reshape(-1, t.shape[2], t.shape[3]);
+
+    // [1, n, n] stays (baddbmm broadcasts it); [B, n, n] → [B·H, n, n], each user's bias repeated for its heads.
+    private Tensor Heads(Tensor bias, long batchSize)
+        => bias.shape[0] == 1 || _heads == 1 ? bias : bias.unsqueeze(1).expand(batchSize, _heads, -1, -1).reshape(-1, bias.shape[1], bias.shape[2]);
 
     // [B, n, H·W] → [B, H, n, W]
     private Tensor SplitHeads(Tensor t, long width)

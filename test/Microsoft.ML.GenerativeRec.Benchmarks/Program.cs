@@ -1,3 +1,5 @@
+using Microsoft.ML.GenerativeRec;
+using Microsoft.ML;
 using Microsoft.ML.GenerativeRec.Benchmarks;
 
 string data = args.Length > 1 ? args[1] : Path.Combine("data", "ml-1m");
@@ -5,6 +7,15 @@ switch (args.FirstOrDefault())
 {
     case "perf":
         return Microsoft.ML.GenerativeRec.Benchmarks.Performance.PerfRun.Run(args[1..]);
+    case "perf-steps":
+    {
+        // Only the jagged-vs-padded steps and the encoder's FLOP rate, for comparing builds: perf-steps [steps] [data folder]
+        var mlContext = new Microsoft.ML.MLContext(seed: 1);
+        var sequences = Microsoft.ML.GenerativeRec.MovieLens.LoadSequences(mlContext, Path.Combine(args.Length > 2 ? args[2] : Path.Combine("data", "ml-1m"), "sequences.all-users.txt.gz"));
+        var train = mlContext.Recommendation().Data.LeaveOneOutSplit(sequences).Train;
+        Console.WriteLine(Microsoft.ML.GenerativeRec.Benchmarks.Performance.StepComparison.Run(train, args.Length > 1 ? int.Parse(args[1]) : 8, seed: 1));
+        return 0;
+    }
     case "perf-serving":
         return Microsoft.ML.GenerativeRec.Benchmarks.Performance.ServingProbe.RunProbe(args[1], args[2], int.Parse(args[3]));
     case "quality":

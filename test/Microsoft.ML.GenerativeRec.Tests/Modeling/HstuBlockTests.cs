@@ -54,6 +54,52 @@ public sealed class HstuBlockTests
         CollectionAssert.AreEqual(new float[D], actual[(2 * D)..]);
     }
 
+    [TestMethod]
+    public void Backward_EqualsTheUnfusedFormula()
+    {
+        // The block folds the causal mask into the bias (SiLU(−10⁹) = 0) and ÷N into A·V; values and gradients must
+        // equal those of tril(SiLU(QKᵀ + rab)) / N written out plainly, including for a padded row.
+        using var block = NewBlock();
+        HandSetWeights(block);
+        using var scope = NewDisposeScope();
+        manual_seed(3);
+        var x0 = randn(2, Length, D);
+        var mask = tensor(new float[] { 1, 1, 1, 1, 1, 0 }, 2, Length, 1);
+        x0 = x0 * mask;
+        var probe = randn(2, Length, D);
+        var parameters = new[] { block.Uvqk, block.Bias.PositionWeights, block.Output.weight!, block.Output.bias! };
+
+        var x = x0.clone().requires_grad_(true);
+        var fused = block.forward(x, mask, null);
+        fused.mul(probe).sum().backward();
+        var fusedGrads = parameters.Select(p => p.grad!.clone()).Prepend(x.grad!.clone()).ToArray();
+        foreach (var p in parameters)
+            p.grad!.zero_();
+
+        var xPlain = x0.clone().requires_grad_(true);
+        var plain = PlainBlock(block, xPlain, mask);
+        plain.mul(probe).sum().backward();
+        var plainGrads = parameters.Select(p => p.grad!).Prepend(xPlain.grad!).ToArray();
+
+        Assert.IsTrue(fused.allclose(plain, rtol: 1e-5, atol: 1e-6), "outputs");
+        for (int i = 0; i < plainGrads.Length; i++)
+            Assert.IsTrue(fusedGrads[i].allclose(plainGrads[i], rtol: 1e-4, atol: 1e-6), $"gradient {i}");
+    }
+
+    // hstu-spec.md §3.3 with tensors, without the block's fusions.
+    private static Tensor PlainBlock(HstuBlock block, Tensor x, Tensor mask)
+    {
+        long b = x.shape[0], n = x.shape[1];
+        var h = nn.functional.silu(nn.functional.layer_norm(x, [D], eps: 1e-6).matmul(block.Uvqk));
+        var parts = h.split([H * Dv, H * Dv, H * Dqk, H * Dqk], dim: -1);
+        Tensor Heads(Tensor t, long w) => t.reshape(b, n, H, w).transpose(1, 2);
+        var scores = Heads(parts[2], Dqk).matmul(Heads(parts[3], Dqk).transpose(-1, -2)) + block.Bias.forward(null, n).unsqueeze(1);
+        var weights = nn.functional.silu(scores).div(N).tril();
+        var attended = weights.matmul(Heads(parts[1], Dv)).transpose(1, 2).reshape(b, n, H * Dv);
+        var y = parts[0] * nn.functional.layer_norm(attended, [H * Dv], eps: 1e-6);
+        return (x + block.Output.forward(y)) * mask;
+    }
+
     private static HstuBlock NewBlock()
     {
         var block = new HstuBlock(D, H, Dqk, Dv, N, dropoutRate: 0.5);
