@@ -91,11 +91,11 @@ internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>
         var q = SplitHeads(functional.linear(query, weights[0], biases[0]), headWidth);       // [B, H, n, Dh]
         var k = SplitHeads(functional.linear(x, weights[1], biases[1]), headWidth);           // [B, H, n, Dh]
         var v = SplitHeads(functional.linear(x, weights[2], biases[2]), headWidth);           // [B, H, n, Dh]
-        var scores = q.div(Math.Sqrt(headWidth)).matmul(k.transpose(-1, -2));                 // [B, H, n, n]
-        var future = ones(length, length, ScalarType.Bool, x.device).triu(1);                 // [n, n] bool: j > i
-        var probabilities = functional.softmax(scores.masked_fill(future, double.NegativeInfinity), -1);
-        probabilities = functional.dropout(probabilities, _dropoutRate, training);            // [B, H, n, n]
-        var heads = probabilities.matmul(v).transpose(1, 2).reshape(batchSize, length, _dimension); // [B, n, D]
+        // softmax(QKᵀ/√Dh + causal mask) with dropout on the weights, then ·V: libtorch's fused kernel, which on CPU
+        // never materialises the [B, H, n, n] weights (docs/benchmarks.md). Right padding needs no extra mask: a valid
+        // position only sees earlier positions, which are valid too; padding rows are zeroed by the caller.
+        var attended = functional.scaled_dot_product_attention(q, k, v, p: training ? _dropoutRate : 0, is_casual: true); // [B, H, n, Dh]
+        var heads = attended.transpose(1, 2).reshape(batchSize, length, _dimension);         // [B, n, D]
         return _outProjection.forward(heads);                                                 // [B, n, D]
     }
 
