@@ -126,6 +126,32 @@ public sealed class SampledSoftmaxLossTests
     }
 
     [TestMethod]
+    public void ComputePerPosition_ZeroWeightPaddingRows_EqualsTheLossWithoutThem()
+    {
+        // The padded-batch benchmark scores every padded position and weights it 0: value and gradients must equal
+        // the jagged loss on the valid tokens only.
+        const int Tokens = 5, Padding = 3, Negatives = 4, Items = 9;
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: Negatives);
+        var (users, positives, table) = RandomProblem(seed: 4, Tokens + Padding, width: 3, Items);
+        using var generator = new Generator(seed: 8);
+        using var negativeIds = SampledSoftmaxLoss.SampleNegatives([Tokens + Padding, Negatives], Items, generator, CPU);
+        using var weights = cat([ones(Tokens), zeros(Padding)]);
+        using var validUsers = users.narrow(0, 0, Tokens);
+        using var validPositives = positives.narrow(0, 0, Tokens);
+        using var validNegatives = negativeIds.narrow(0, 0, Tokens);
+
+        var (padded, paddedTableGrad, paddedUserGrad) = ValueAndGradients(
+            () => loss.ComputePerPosition(users, positives, table, negativeIds, fullCatalogue: true, weights), users, table);
+        var (jagged, jaggedTableGrad, _) = ValueAndGradients(
+            () => loss.ComputePerPosition(validUsers, validPositives, table, validNegatives, fullCatalogue: true), users, table);
+
+        Assert.AreEqual(jagged, padded, delta: 1e-6);
+        AssertClose(jaggedTableGrad, paddedTableGrad, 1e-6);
+        Assert.IsTrue(paddedUserGrad[(Tokens * 3)..].All(g => g == 0), "padding rows get no gradient");
+        Dispose(users, positives, table);
+    }
+
+    [TestMethod]
     [DataRow(10L, 100L, true)]          // T·V = 1000 ≤ limit, V ≤ 32·R = 128
     [DataRow(10L, 101L, false)]         // T·V = 1010 > limit
     [DataRow(1L, 129L, false)]          // V > 32·R: gathering is cheaper
