@@ -1,115 +1,156 @@
 using System.Diagnostics;
+using GenerativeRec.Samples;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.GenerativeRec;
 
-// MovieLens-1M through Microsoft.ML.GenerativeRec: load the data, turn it into user sequences, split it
-// leave-one-out, score the most-popular baseline and train HSTU for a few epochs.
-string dataFolder = Path.Combine("data", "ml-1m");
-int epochs = 5;
-for (int i = 0; i < args.Length; i++)
+// MovieLens-1M through Microsoft.ML.GenerativeRec: sequences, a leave-one-out split, a popularity baseline, HSTU and
+// SASRec with a live progress bar, test metrics side by side, then save → reload → recommend titles.
+var options = SampleOptions.Parse(args, Console.Error);
+if (options is null)
+    return 2;
+if (options.ShowHelp)
 {
-    switch (args[i])
-    {
-        case "--data" when i + 1 < args.Length:
-            dataFolder = args[++i];
-            break;
-        case "--epochs" when i + 1 < args.Length && int.TryParse(args[i + 1], out int e) && e >= 0:
-            epochs = e;
-            i++;
-            break;
-        case "-h" or "--help":
-            Console.WriteLine("usage: ./build.sh demo [--data <folder with MovieLens-1M files>] [--epochs <n, 0 = no training>]");
-            Console.WriteLine("  defaults: --data data/ml-1m --epochs 5 (about 2 minutes on 2 cores; the reference trains 101)");
-            return 0;
-        default:
-            Console.Error.WriteLine($"unknown option '{args[i]}'; try --help");
-            return 2;
-    }
+    SampleOptions.PrintHelp(Console.Out);
+    return 0;
 }
 
-// `dotnet run` starts in the project folder; resolve the default against the repository root.
-if (!Path.IsPathRooted(dataFolder) && !Directory.Exists(dataFolder))
-{
-    string fromRoot = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", dataFolder));
-    if (Directory.Exists(fromRoot))
-    {
-        dataFolder = fromRoot;
-    }
-}
-
+string dataFolder = RepositoryPath(options.DataFolder);
 if (!Directory.Exists(dataFolder))
 {
-    Console.Error.WriteLine($"No data folder at '{dataFolder}'. Run ./build.sh setup, or pass --data <folder>.");
+    Console.Error.WriteLine($"No data folder at '{dataFolder}'. Run ./build.sh setup, or pass --data <folder with the MovieLens-1M files>.");
     return 1;
 }
 
+var clock = Stopwatch.StartNew();
 var mlContext = new MLContext(seed: 1);
 var rec = mlContext.Recommendation();
-var clock = Stopwatch.StartNew();
+var titles = MovieLens.LoadMovies(dataFolder).ToDictionary(m => m.Id, m => m.Title);
+string Title(int movie) => titles.GetValueOrDefault(movie, $"movie {movie}");
 
-var movies = MovieLens.LoadMovies(dataFolder).ToDictionary(m => m.Id, m => m.Title);
-IDataView sequences;
+// The sequences file is the reference's preprocessing (time-ordered, all 6,040 users). From GroupLens's ratings.dat
+// the same sequences are built here; their timestamps are dropped so that both sources train the same models
+// (with timestamps, HSTU also learns from time gaps and its inputs need the time columns: see the notebooks).
 string sequencesFile = Path.Combine(dataFolder, "sequences.all-users.txt.gz");
+IDataView sequences;
 if (File.Exists(sequencesFile))
 {
     sequences = MovieLens.LoadSequences(mlContext, sequencesFile);
-    Console.WriteLine($"Loaded {Path.GetFileName(sequencesFile)} (time-ordered sequences, no timestamps) in {clock.Elapsed.TotalSeconds:F1} s");
 }
 else
 {
-    IDataView ratings = MovieLens.LoadRatings(mlContext, dataFolder);
-    sequences = rec.Data.ToSequences(ratings, "UserId", "MovieId", "Timestamp");
-    Console.WriteLine($"Loaded ratings and built sequences in {clock.Elapsed.TotalSeconds:F1} s");
+    var timed = rec.Data.ToSequences(MovieLens.LoadRatings(mlContext, dataFolder), "UserId", "MovieId", "Timestamp");
+    sequences = mlContext.Transforms.DropColumns(ColumnNames.HistoryTimestamps).Fit(timed).Transform(timed);
+}
+var histories = sequences.GetColumn<int[]>(ColumnNames.History).ToArray();
+Console.WriteLine($"MovieLens-1M: {histories.Length:N0} users, {histories.Sum(h => h.Length):N0} ratings, " +
+    $"{histories.SelectMany(h => h).Distinct().Count():N0} rated movies of {titles.Count:N0} ({clock.Elapsed.TotalSeconds:F1} s to load)");
+
+// Validation protocol: train on all but the last two movies, stop early on the second-to-last, test on the last.
+var split = rec.Data.LeaveOneOutSplit(sequences);
+var results = new List<(string Model, SequentialRecommendationMetrics Metrics, TimeSpan Time)>();
+var popularClock = Stopwatch.StartNew();
+var popular = rec.Trainers.MostPopular(numberOfRecommendations: 200).Fit(split.Train);
+results.Add(("most popular", rec.Evaluate(popular.Transform(split.Test)), popularClock.Elapsed));
+
+string epochsText = options.Full ? $"up to {options.Epochs} epochs, early stopping" : $"{options.Epochs} epoch(s)";
+SequentialRecommenderTransformer? servingModel = null;
+foreach (string name in options.Models)
+{
+    Console.WriteLine();
+    Console.WriteLine($"Training {name.ToUpperInvariant()} ({epochsText}; --epochs or --full to change) ...");
+    var progress = new ProgressBar(name.ToUpperInvariant());
+    var trainClock = Stopwatch.StartNew();
+    SequentialRecommenderTransformer model = name == "hstu"
+        ? rec.Trainers.Hstu(new HstuTrainer.Options { NumberOfEpochs = options.Epochs, Progress = progress }).Fit(split.Train, split.Validation)
+        : rec.Trainers.SasRec(new SasRecTrainer.Options { NumberOfEpochs = options.Epochs, Progress = progress }).Fit(split.Train, split.Validation);
+    progress.Finish();
+    var trainTime = trainClock.Elapsed;
+    var history = model.TrainingHistory;
+    Console.WriteLine($"  {history.EpochsRun} epoch(s) in {trainTime.TotalSeconds:F0} s; best validation NDCG@10 {history.BestValidationNdcgAt10:F4} at epoch {history.BestEpoch}");
+    results.Add((name.ToUpperInvariant(), rec.Evaluate(model, split.Test), trainTime));
+    if (servingModel is null)
+        servingModel = model;
+    else
+        model.Dispose();
 }
 
-var users = sequences.GetColumn<int>(ColumnNames.UserId).ToArray();
-var histories = sequences.GetColumn<int[]>(ColumnNames.History).ToArray();
-var lengths = histories.Select(h => h.Length).Order().ToArray();
 Console.WriteLine();
-Console.WriteLine("MovieLens-1M");
-Console.WriteLine($"  users         {users.Length,10:N0}");
-Console.WriteLine($"  interactions  {lengths.Sum(),10:N0}");
-Console.WriteLine($"  items         {histories.SelectMany(h => h).Distinct().Count(),10:N0}  (of {movies.Count:N0} movies)");
-Console.WriteLine($"  length        min {lengths[0]}, median {lengths[lengths.Length / 2]}, max {lengths[^1]}");
-Console.WriteLine();
-for (int u = 0; u < 3; u++)
+Console.WriteLine($"Test metrics ({results[0].Metrics.EvaluatedCount:N0} users, full ranking of every movie, watched movies excluded):");
+Console.WriteLine($"  {"model",-14} {"HR@10",7} {"NDCG@10",8} {"HR@50",7} {"HR@200",7} {"MRR",7} {"train time",11}");
+foreach (var (model, m, time) in results)
+    Console.WriteLine($"  {model,-14} {m.HitRate(10),7:F4} {m.Ndcg(10),8:F4} {m.HitRate(50),7:F4} {m.HitRate(200),7:F4} {m.MeanReciprocalRank,7:F4} {time.TotalSeconds,9:F0} s");
+
+if (servingModel is not null)
 {
-    Console.WriteLine($"User {users[u]}: {histories[u].Length} movies, the last three:");
-    foreach (int movie in histories[u][^3..])
+    // Save, reload as a new process would, and recommend for a few users next to what they watched last.
+    string outputFolder = RepositoryPath(options.OutputFolder);
+    Directory.CreateDirectory(outputFolder);
+    string modelPath = Path.Combine(outputFolder, $"{options.Models[0]}.zip");
+    mlContext.Model.Save(servingModel, split.Test.Schema, modelPath);
+    servingModel.Dispose();
+    var loaded = mlContext.Model.Load(modelPath, out _);
+    Console.WriteLine();
+    Console.WriteLine($"Saved {Path.GetFileName(modelPath)} ({new FileInfo(modelPath).Length / 1024:N0} KB) to {outputFolder}, reloaded it:");
+    var engine = mlContext.Model.CreatePredictionEngine<HistoryInput, RecommendationOutput>(loaded);
+    foreach (var row in mlContext.Data.CreateEnumerable<TestRow>(split.Test, reuseRowObject: false).Take(3))
     {
-        Console.WriteLine($"    {movies.GetValueOrDefault(movie, $"movie {movie}")}");
+        var output = engine.Predict(new HistoryInput { History = row.History });
+        Console.WriteLine();
+        Console.WriteLine($"User {row.UserId} watched last:");
+        foreach (int movie in row.History[^Math.Min(5, row.History.Length)..])
+            Console.WriteLine($"    {Title(movie)}");
+        Console.WriteLine($"  recommended (held-out next movie: {Title(row.Label)}):");
+        for (int i = 0; i < Math.Min(10, output.PredictedItems.Length); i++)
+        {
+            string hit = output.PredictedItems[i] == row.Label ? "  <- the held-out movie" : "";
+            Console.WriteLine($"   {i + 1,2}. {Title(output.PredictedItems[i])} ({output.Scores[i]:F3}){hit}");
+        }
     }
 }
 
-// The validation protocol: train on all but the last two items, stop early on the second-to-last, test on the last.
-var split = rec.Data.LeaveOneOutSplit(sequences);
-var baseline = rec.Trainers.MostPopular(numberOfRecommendations: 200).Fit(split.Train);
-var popular = rec.Evaluate(baseline.Transform(split.Test));
 Console.WriteLine();
-Console.WriteLine($"Most-popular baseline on {popular.EvaluatedCount:N0} test users: HR@10 {popular.HitRate(10):F4}  NDCG@10 {popular.Ndcg(10):F4}");
+Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F0} s.");
+return 0;
 
-if (epochs > 0)
+// `dotnet run` starts in the project folder: resolve relative paths against the repository root when that exists.
+static string RepositoryPath(string path)
 {
-    Console.WriteLine($"Training HSTU for up to {epochs} epoch(s) at the reference configuration (--epochs to change)...");
-    var options = new HstuTrainer.Options
+    if (Path.IsPathRooted(path) || Directory.Exists(path))
+        return Path.GetFullPath(path);
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
     {
-        NumberOfEpochs = epochs,
-        Progress = new Progress<TrainingProgress>(p =>
-        {
-            if (p.IsEpochEnd)
-            {
-                Console.WriteLine($"  {p}");
-            }
-        }),
-    };
-    using var model = rec.Trainers.Hstu(options).Fit(split.Train, split.Validation);
-    var metrics = rec.Evaluate(model, split.Test);
-    Console.WriteLine($"HSTU on the test users: HR@10 {metrics.HitRate(10):F4}  NDCG@10 {metrics.Ndcg(10):F4}  HR@200 {metrics.HitRate(200):F4}");
-    var top = model.Transform(mlContext.Data.TakeRows(split.Test, 1)).GetColumn<int[]>(ColumnNames.PredictedItems).First();
-    Console.WriteLine($"  Top 3 for user {users[0]}: {string.Join(" | ", top.Take(3).Select(m => movies.GetValueOrDefault(m, $"movie {m}")))}");
+        if (File.Exists(Path.Combine(dir.FullName, "ML.GenerativeRec.sln")))
+            return Path.Combine(dir.FullName, path);
+    }
+
+    return Path.GetFullPath(path);
 }
 
-Console.WriteLine();
-Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F1} s.");
-return 0;
+/// <summary>One test row: the user, their history (oldest first) and the held-out next movie.</summary>
+internal sealed class TestRow
+{
+    public int UserId { get; set; }
+
+    [VectorType]
+    public int[] History { get; set; } = [];
+
+    public int Label { get; set; }
+}
+
+/// <summary>What the model reads to recommend: a user's movie history.</summary>
+internal sealed class HistoryInput
+{
+    [VectorType]
+    public int[] History { get; set; } = [];
+}
+
+/// <summary>What the model returns: movie ids, best first, and their scores.</summary>
+internal sealed class RecommendationOutput
+{
+    [VectorType]
+    public int[] PredictedItems { get; set; } = [];
+
+    [VectorType]
+    public float[] Scores { get; set; } = [];
+}
