@@ -58,6 +58,16 @@ public abstract class SequentialRecommenderTrainerOptions
     /// <value>Positive. Default 128 (hstu-spec.md §5.1).</value>
     public int BatchSize = SequentialRecommenderDefaults.BatchSize;
 
+    /// <summary>Whether training batches group users of similar history length.</summary>
+    /// <value>
+    /// Default true: each batch is padded only to its longest history, which trains about 1.8× faster on MovieLens-1M
+    /// (docs/benchmarks.md). Each batch's loss is still the mean over its own tokens, so a token in a batch of short
+    /// histories weighs more than one in a batch of long histories. False draws each batch's users at random, as the
+    /// reference implementation does (every batch then holds about the same number of tokens), and pads each batch to
+    /// its longest history.
+    /// </value>
+    public bool GroupBatchesByLength = true;
+
     /// <summary>The AdamW learning rate, constant over training.</summary>
     /// <value>Positive and finite. Default 1e-3 (hstu-spec.md §5.2).</value>
     public double LearningRate = SequentialRecommenderDefaults.LearningRate;

@@ -47,7 +47,9 @@ internal sealed class TrainingLoop
             throw new InvalidOperationException("No training row has a history item before its label, so there is nothing to learn from.");
         }
 
-        var sampler = new LengthBucketedBatchSampler([.. trainable.Select(r => lengths[r])], _settings.BatchSize, _settings.Seed);
+        // One bucket of one batch = batches of random users (the reference's DistributedSampler(shuffle=True)).
+        var sampler = new LengthBucketedBatchSampler([.. trainable.Select(r => lengths[r])], _settings.BatchSize, _settings.Seed,
+            bucketBatches: _settings.GroupBatchesByLength ? LengthBucketedBatchSampler.DefaultBucketBatches : 1);
         using var optimizer = optim.AdamW(_model.parameters(), _settings.LearningRate, _settings.AdamBeta1, _settings.AdamBeta2,
             weight_decay: _settings.WeightDecay);
         var epochs = new List<EpochSummary>();

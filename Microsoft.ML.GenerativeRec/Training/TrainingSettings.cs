@@ -16,7 +16,8 @@ internal sealed record TrainingSettings(
     string? CheckpointFolder = null,
     int CheckpointFrequency = 1,
     string Fingerprint = "",
-    bool RestoreBestWeights = true)
+    bool RestoreBestWeights = true,
+    bool GroupBatchesByLength = true)
 {
     /// <summary>The cut-off of the validation metric used for early stopping.</summary>
     public const int ValidationCutoff = 10;

@@ -31,6 +31,12 @@ internal static class QualityConfigs
         configs.Add(new("ratings-hstu-large-no-time-bias", "hstu-large", Ratings, LeaveOneOutProtocol.Validation, "time bias off",
             () => With(HstuTrainer.Options.Large(), o => o.UseTimeBias = false)));
 
+        // Does length-bucketed batching (which weighs short-history tokens more) explain part of the gap to the published HSTU?
+        configs.Add(new("hstu-reference-random-batches", "hstu", Sequences, LeaveOneOutProtocol.Reference, "random batches, as the reference",
+            () => new HstuTrainer.Options { GroupBatchesByLength = false }));
+        configs.Add(new("hstu-validation-random-batches", "hstu", Sequences, LeaveOneOutProtocol.Validation, "random batches, as the reference",
+            () => new HstuTrainer.Options { GroupBatchesByLength = false }));
+
         // Ablations against the published numbers, validation protocol, each one change on HSTU-large.
         configs.Add(new("hstu-large-neg512", "hstu-large", Sequences, LeaveOneOutProtocol.Validation, "512 negatives per position",
             () => With(HstuTrainer.Options.Large(), o => o.NumberOfNegatives = 512)));

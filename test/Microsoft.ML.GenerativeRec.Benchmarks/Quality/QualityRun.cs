@@ -192,6 +192,7 @@ internal static class QualityRun
             ["negative_sampling"] = options.NegativeSampling.ToString(),
             ["temperature"] = options.Temperature,
             ["batch_size"] = options.BatchSize,
+            ["group_batches_by_length"] = options.GroupBatchesByLength,
             ["learning_rate"] = options.LearningRate,
             ["weight_decay"] = options.WeightDecay,
             ["max_epochs"] = options.NumberOfEpochs,

@@ -40,6 +40,29 @@ public sealed class NeuralTrainerTests
     }
 
     [TestMethod]
+    public void Fit_RandomBatches_TrainOnOtherBatchesThanLengthGroupedOnes()
+    {
+        // Histories of 2 to 10 items: grouping by length changes which users share a batch.
+        var mlContext = new MLContext(seed: 1);
+        var rows = Enumerable.Range(1, 64).Select(u => new IntTrainingRow
+        {
+            History = [.. Enumerable.Range(0, 2 + (u % 9)).Select(k => (u + k) % SyntheticSequences.ItemCount + 1)],
+            Label = (u + 2 + (u % 9)) % SyntheticSequences.ItemCount + 1,
+        });
+        var train = mlContext.Data.LoadFromEnumerable(rows);
+        var random = SyntheticSequences.HstuOptions();
+        random.GroupBatchesByLength = false;
+
+        using var grouped = mlContext.Recommendation().Trainers.Hstu(SyntheticSequences.HstuOptions()).Fit(train);
+        using var shuffled = mlContext.Recommendation().Trainers.Hstu(random).Fit(train);
+
+        Assert.IsTrue(shuffled.TrainingHistory.Epochs.All(e => double.IsFinite(e.Loss) && e.Loss > 0));
+        CollectionAssert.AreNotEqual(
+            grouped.Transform(train).GetColumn<float[]>(ColumnNames.Scores).First(),
+            shuffled.Transform(train).GetColumn<float[]>(ColumnNames.Scores).First());
+    }
+
+    [TestMethod]
     public void Fit_Cancelled_StopsWithinOneStep()
     {
         var mlContext = new MLContext(seed: 1);
