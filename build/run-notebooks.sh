@@ -5,7 +5,7 @@
 # 1. Packs the library into artifacts/packages as <VersionPrefix>-ci.<UTC time>, e.g. 0.1.0-ci.20260101120000. NuGet caches packages by id and version
 #    (~/.nuget/packages), so a fixed version would silently reuse whatever was packed first; a unique version
 #    cannot. Older ci packages are removed from artifacts/packages and from the NuGet cache.
-# 2. Runs each notebook with dotnet-repl (a local .NET tool, restored by build/setup.sh) in samples/notebooks,
+# 2. Runs each notebook with dotnet-repl (a local .NET tool, restored by build/setup.sh) in its own folder,
 #    with GENREC_PACKAGE_VERSION naming that version (the notebooks' first cell reads it and checks what it loaded)
 #    and GENREC_NOTEBOOK_EPOCHS = 1 unless set (each notebook's full epoch count is its default).
 # 3. Writes the executed notebooks to artifacts/notebooks/ and fails, naming the notebook and printing its errors,
@@ -55,9 +55,12 @@ for notebook in "${notebooks[@]}"; do
     say "running $name (epochs: $GENREC_NOTEBOOK_EPOCHS)"
     begin=$SECONDS
     rc=0
-    # --working-dir: the kernel starts where VS Code would start it, in the notebook's folder.
-    timeout 30m dotnet repl --run "$(realpath "$notebook")" --working-dir "$(realpath "$(dirname "$notebook")")" \
-        --exit-after-run --output-path "$result" </dev/null || rc=$?
+    # Started in the notebook's folder, the kernel's working directory is the one VS Code would give it
+    # (dotnet-repl's --working-dir does not change it in this mode). The folder must be inside the repository,
+    # where `dotnet repl` finds the local tool manifest.
+    path="$(realpath "$notebook")"
+    (cd "$(dirname "$path")" && timeout 30m dotnet repl --run "$path" --exit-after-run --output-path "$result" </dev/null) \
+        || rc=$?
     if [ "$rc" -eq 0 ] && [ -s "$result" ]; then
         say "passed $name in $((SECONDS - begin)) s -> artifacts/notebooks/$name"
     else
@@ -71,5 +74,5 @@ for notebook in "${notebooks[@]}"; do
     fi
 done
 
-say "${#notebooks[@]} notebook(s) in $((SECONDS - started)) s, packing included"
-[ ${#failed[@]} -eq 0 ] || fail "notebook(s) with a failing cell: ${failed[*]}"
+[ ${#failed[@]} -eq 0 ] || fail "${#failed[@]} of ${#notebooks[@]} notebook(s) failed: ${failed[*]} ($((SECONDS - started)) s)."
+say "all ${#notebooks[@]} notebook(s) ran without an error in $((SECONDS - started)) s, packing included."
