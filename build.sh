@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The two commands of the README. Each runs the idempotent setup step first (build/setup.sh).
+# The commands of the README. Each runs the idempotent setup step first (build/setup.sh).
 #   ./build.sh demo [args]   load MovieLens-1M from data/ and run the sample
-#   ./build.sh test          build everything and run the whole test suite
+#   ./build.sh test          build everything, run the whole test suite, then run every notebook
+#   ./build.sh notebooks     only the notebooks (samples/notebooks), against a freshly packed package
+#   ./build.sh pack          the NuGet package into artifacts/packages (what the notebooks reference)
 #   ./build.sh setup         only the setup step
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -18,12 +20,22 @@ case "$command" in
         ;;
     test)
         bash build/setup.sh
-        # Build everything (samples too, so they never rot), then run the tests.
+        # Build everything (samples too, so they never rot), then run the tests, then the notebooks
+        # (with one epoch each: build/run-notebooks.sh).
         dotnet build ML.GenerativeRec.sln -c Release
         dotnet test ML.GenerativeRec.sln -c Release --no-build "$@"
+        bash build/run-notebooks.sh
+        ;;
+    notebooks)
+        bash build/setup.sh
+        bash build/run-notebooks.sh "$@"
+        ;;
+    pack)
+        bash build/setup.sh
+        bash build/pack.sh "$@"
         ;;
     *)
-        echo "usage: ./build.sh demo [sample options] | test [dotnet test options] | setup" >&2
+        echo "usage: ./build.sh demo [sample options] | test [dotnet test options] | notebooks [notebook.ipynb ...] | pack | setup" >&2
         exit 2
         ;;
 esac

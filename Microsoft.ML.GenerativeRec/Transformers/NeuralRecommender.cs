@@ -213,6 +213,11 @@ internal sealed class NeuralRecommender : IDisposable
         }
 
         var history = TrainingHistory.Read(reader);
+
+        // Resolve the device before creating the module: it is the first call into the torch class, whose static
+        // constructor loads TorchSharp's native libraries. A module created first fails with DllNotFoundException in
+        // hosts that do not list native assets in a deps.json, such as .NET Interactive notebooks.
+        Device target = Training.TorchRuntimeScope.ResolveDevice(device);
         var module = CreateModule(kind, shape);
         try
         {
@@ -228,7 +233,6 @@ internal sealed class NeuralRecommender : IDisposable
             throw new InvalidDataException($"The model weights in '{WeightsStreamName}' do not match the saved shapes or are damaged: {e.Message}", e);
         }
 
-        Device target = Training.TorchRuntimeScope.ResolveDevice(device);
         module.to(target);
         return new NeuralRecommender(kind, shape, module, vocabulary, fallback, settings, history, target);
     }
