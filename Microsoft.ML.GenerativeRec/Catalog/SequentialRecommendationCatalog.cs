@@ -38,6 +38,9 @@ public sealed class SequentialRecommendationCatalog
     /// Rows are scored in batches on the model's device.
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type, or <paramref name="maxK"/> is not positive.</exception>
+    /// <exception cref="InvalidDataException">A value is a missing key or a non-integer id, a timestamp is negative or not a number, or a
+    /// row's timestamps and items differ in number; the message names the column and the row.</exception>
+    /// <exception cref="InvalidOperationException">The view has no rows.</exception>
     public SequentialRecommendationMetrics Evaluate(SequentialRecommenderTransformer model, IDataView data,
         string labelColumnName = ColumnNames.Label, int maxK = DefaultEvaluationCutoff)
     {
@@ -146,8 +149,8 @@ public sealed class SequentialRecommendationCatalog
         /// and there is no validation view. Dropped sequences are also reported as a warning on the MLContext log.
         /// </remarks>
         /// <exception cref="ArgumentOutOfRangeException">The history column is missing or has an unsupported type.</exception>
-        /// <exception cref="InvalidDataException">A row's timestamps and items differ in number.</exception>
-        /// <exception cref="InvalidOperationException">No sequence is long enough.</exception>
+        /// <exception cref="InvalidDataException">A row's timestamps and items differ in number, or a timestamp is negative; the message names the column and the row.</exception>
+        /// <exception cref="InvalidOperationException">No sequence is long enough (this includes a view with no rows).</exception>
         public SequenceSplit LeaveOneOutSplit(IDataView sequences, LeaveOneOutProtocol protocol = LeaveOneOutProtocol.Validation,
             string historyColumnName = ColumnNames.History, string historyTimestampsColumnName = ColumnNames.HistoryTimestamps,
             string userIdColumnName = ColumnNames.UserId)

@@ -55,6 +55,7 @@ internal static class LeaveOneOutSplitter
                 {
                     readTimes(ref timeBuffer);
                     rowTimes = timeBuffer.DenseValues().ToArray();
+                    TimestampReader.CheckHistoryValues(rowTimes, timesColumn!.Value, cursor.Position);
                     if (rowTimes.Length != buffer.Count)
                     {
                         throw new InvalidDataException(

@@ -114,6 +114,7 @@ internal static class SequenceArenaReader
                 }
 
                 times = [.. timeBuffer.DenseValues(), readTimestamp!()];
+                TimestampReader.CheckHistoryValues(times.AsSpan(0, times.Length - 1), historyTimes!.Value, cursor.Position);
             }
 
             rows.Add(new RawRow([.. ids], times));

@@ -33,6 +33,20 @@ internal static class TimestampReader
         }
     }
 
+    /// <summary>Throws unless every history time of the row at <paramref name="position"/> is 0 or more.</summary>
+    /// <exception cref="InvalidDataException">A time is negative; the message names the column, the row and the value.</exception>
+    public static void CheckHistoryValues(ReadOnlySpan<long> times, DataViewSchema.Column column, long position)
+    {
+        foreach (long seconds in times)
+        {
+            if (seconds < 0)
+            {
+                throw new InvalidDataException(
+                    $"Column '{column.Name}', row index {position}: timestamp {seconds.ToString(CultureInfo.InvariantCulture)} is negative; expected unix seconds (0 or more).");
+            }
+        }
+    }
+
     /// <exception cref="InvalidDataException">A value is NaN, infinite or negative.</exception>
     public static Func<long> Make(DataViewRow row, DataViewSchema.Column column)
     {

@@ -40,7 +40,10 @@ public abstract class SequentialRecommenderTrainer<TTransformer> : IEstimator<TT
     /// <param name="validationData">Rows whose label is held out from training (for example <see cref="SequenceSplit.Validation"/>), or null.</param>
     /// <returns>The fitted model.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
-    /// <exception cref="InvalidOperationException">There is nothing to train on, or the loss became NaN or infinite.</exception>
+    /// <exception cref="InvalidDataException">A value is a missing key or a non-integer id, a timestamp is negative or not a number, or a
+    /// row's timestamps and items differ in number; the message names the column and the row.</exception>
+    /// <exception cref="InvalidOperationException">There is nothing to train on (no rows, or no row with a history item before its
+    /// label), or the loss became NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException"><c>Options.CancellationToken</c> was cancelled.</exception>
     /// <exception cref="NotSupportedException">CUDA was requested and is not available.</exception>
     public TTransformer Fit(IDataView trainData, IDataView? validationData)

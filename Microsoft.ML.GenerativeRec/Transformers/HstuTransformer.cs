@@ -21,8 +21,8 @@ public sealed class HstuTransformer : SequentialRecommenderTransformer
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "GRHSTU  ",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
+        verWrittenCur: 0x00010002,                       // 2: checksummed payload and weights (NeuralRecommender)
+        verReadableCur: 0x00010002,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(HstuTransformer).Assembly.FullName);

@@ -21,8 +21,8 @@ public sealed class SasRecTransformer : SequentialRecommenderTransformer
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "GRSASREC",
-        verWrittenCur: 0x00010001,
-        verReadableCur: 0x00010001,
+        verWrittenCur: 0x00010002,                       // 2: checksummed payload and weights (NeuralRecommender)
+        verReadableCur: 0x00010002,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(SasRecTransformer).Assembly.FullName);

@@ -20,8 +20,18 @@ namespace Microsoft.ML.GenerativeRec;
 /// (a real cosine list is never all exactly 0).
 /// </para>
 /// <para>
+/// Values that cannot be read as a request fail when a cursor reaches their row, with an <see cref="InvalidDataException"/>
+/// naming the column and the row: a missing key, a non-integer id, a negative or NaN timestamp, or a row whose
+/// timestamps and items differ in number. History times need not be ascending: HSTU's time bias reads |Δt|.
+/// </para>
+/// <para>
 /// <see cref="Transform"/> scores rows in batches of <see cref="TransformBatchSize"/> with one encoder call each;
 /// <c>PredictionEngine</c> scores one row per call. The transformer owns native TorchSharp memory: dispose it when done.
+/// </para>
+/// <para>
+/// A fitted transformer never changes, so many threads may each use their own <c>PredictionEngine</c> created from the
+/// same transformer. A <c>PredictionEngine</c> itself is not thread-safe: never share one between threads
+/// (docs/reliability.md).
 /// </para>
 /// </remarks>
 public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase, ITransformer, IDisposable

@@ -74,6 +74,7 @@ internal sealed class ServingColumns
                         $"Row index {row.Position}: column '{HistoryTimestamps!.Value.Name}' has {historyTimes.Length} values but '{History.Name}' has {indices.Length}; expected one timestamp per history item.");
                 }
 
+                TimestampReader.CheckHistoryValues(historyTimes, HistoryTimestamps!.Value, row.Position);
                 request = readRequest!();
             }
 

@@ -1,13 +1,24 @@
 using Microsoft.ML;
+using Microsoft.ML.GenerativeRec.ModelHost;
 
 // Usage: ModelHost <model.zip> <input.idv> <output.idv>
 //
 // Loads a model zip in a brand-new process with a fresh MLContext, without touching any of our types
 // first (so ML.NET itself must find and register the loader assembly), transforms the input and saves
 // every column of the result in ML.NET's binary format for the calling test to compare.
+//
+// Usage: ModelHost train <checkpoint folder> <model.zip> [step delay ms]
+//
+// Trains a small HSTU with checkpoints and saves it (TrainCommand): the test of an interrupted training run kills
+// this process mid-epoch and starts it again to resume.
+if (args.Length is 3 or 4 && args[0] == "train")
+{
+    return TrainCommand.Run(args[1], args[2], args.Length == 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 0);
+}
+
 if (args.Length != 3)
 {
-    Console.Error.WriteLine("usage: ModelHost <model.zip> <input.idv> <output.idv>");
+    Console.Error.WriteLine("usage: ModelHost <model.zip> <input.idv> <output.idv> | ModelHost train <checkpoint folder> <model.zip> [step delay ms]");
     return 2;
 }
 

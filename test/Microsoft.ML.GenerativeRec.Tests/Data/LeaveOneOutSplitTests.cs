@@ -48,6 +48,7 @@ public sealed class LeaveOneOutSplitTests
     }
 
     [TestMethod]
+    [DataRow(0)]
     [DataRow(1)]
     [DataRow(2)]
     [DataRow(3)]
@@ -79,6 +80,32 @@ public sealed class LeaveOneOutSplitTests
     }
 
     [TestMethod]
+    public void LeaveOneOutSplit_EmptyView_ThrowsSayingNoSequenceWasRead()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var sequences = mlContext.Data.LoadFromEnumerable(Array.Empty<IntSequence>());
+
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => mlContext.Recommendation().Data.LeaveOneOutSplit(sequences));
+
+        StringAssert.Contains(error.Message, "0 sequence(s) read");
+    }
+
+    [TestMethod]
+    public void LeaveOneOutSplit_NegativeHistoryTimestamp_ThrowsNamingColumnRowAndValue()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var sequences = mlContext.Data.LoadFromEnumerable(new[]
+        {
+            new TimedSequence { History = [1, 2, 3, 4], HistoryTimestamps = [1, 2, 3, 4] },
+            new TimedSequence { History = [1, 2, 3, 4], HistoryTimestamps = [1, -7, 3, 4] },
+        });
+
+        var error = Assert.ThrowsExactly<InvalidDataException>(() => mlContext.Recommendation().Data.LeaveOneOutSplit(sequences));
+
+        StringAssert.Contains(error.Message, "Column 'HistoryTimestamps', row index 1: timestamp -7 is negative");
+    }
+
+    [TestMethod]
     public void LeaveOneOutSplit_MissingHistoryColumn_ThrowsNamingIt()
     {
         var mlContext = new MLContext(seed: 1);
@@ -88,6 +115,15 @@ public sealed class LeaveOneOutSplitTests
             () => mlContext.Recommendation().Data.LeaveOneOutSplit(sequences, historyColumnName: "Items"));
 
         StringAssert.Contains(error.Message, "'Items'");
+    }
+
+    public sealed class TimedSequence
+    {
+        [VectorType]
+        public int[] History { get; set; } = [];
+
+        [VectorType]
+        public long[] HistoryTimestamps { get; set; } = [];
     }
 
     private static void AssertRow(IDataView view, int[] history, int label)

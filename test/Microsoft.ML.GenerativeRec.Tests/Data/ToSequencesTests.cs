@@ -113,6 +113,55 @@ public sealed class ToSequencesTests
     }
 
     [TestMethod]
+    [DataRow("User", "Timestamp", "userColumnName", "'User'")]
+    [DataRow("UserId", "Time", "timestampColumnName", "'Time'")]
+    public void ToSequences_MissingUserOrTimestampColumn_ThrowsNamingIt(string user, string timestamp, string parameter, string named)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(new[] { new Interaction { UserId = 1, ItemId = 1 } });
+
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(
+            () => mlContext.Recommendation().Data.ToSequences(data, user, "ItemId", timestamp));
+
+        Assert.AreEqual(parameter, error.ParamName);
+        StringAssert.Contains(error.Message, named);
+        StringAssert.Contains(error.Message, "'UserId', 'ItemId', 'Timestamp'");      // what the schema has instead
+    }
+
+    [TestMethod]
+    public void ToSequences_TextTimestampColumn_ThrowsSchemaMismatchNamingAcceptedTypes()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(new[] { new TextTime { UserId = 1, ItemId = 1, Time = "2024-01-01" } });
+
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(
+            () => mlContext.Recommendation().Data.ToSequences(data, "UserId", "ItemId", "Time"));
+
+        StringAssert.Contains(error.Message, "Schema mismatch for timestamp column 'Time'");
+        StringAssert.Contains(error.Message, "DateTime");
+        StringAssert.Contains(error.Message, "got String");
+    }
+
+    [TestMethod]
+    public void ToSequences_DuplicateUserItemTimestampRows_AreKeptInInputOrder()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(new Interaction[]
+        {
+            new() { UserId = 1, ItemId = 5, Timestamp = 100 },
+            new() { UserId = 1, ItemId = 6, Timestamp = 100 },
+            new() { UserId = 1, ItemId = 5, Timestamp = 100 },     // the same (user, item, time) as the first row
+            new() { UserId = 1, ItemId = 4, Timestamp = 50 },
+        });
+
+        var sequences = mlContext.Recommendation().Data.ToSequences(data, "UserId", "ItemId", "Timestamp");
+
+        // Sorted by time (4 first), ties in input order: 5, 6, 5. Nothing is de-duplicated.
+        CollectionAssert.AreEqual(new[] { 4, 5, 6, 5 }, sequences.GetColumn<int[]>(ColumnNames.History).Single());
+        CollectionAssert.AreEqual(new long[] { 50, 100, 100, 100 }, sequences.GetColumn<long[]>(ColumnNames.HistoryTimestamps).Single());
+    }
+
+    [TestMethod]
     public void ToSequences_WrongColumnType_ThrowsSchemaMismatch()
     {
         var mlContext = new MLContext(seed: 1);
@@ -197,6 +246,15 @@ public sealed class ToSequencesTests
     {
         [VectorType]
         public long[] History { get; set; } = [];
+    }
+
+    public sealed class TextTime
+    {
+        public int UserId { get; set; }
+
+        public int ItemId { get; set; }
+
+        public string Time { get; set; } = "";
     }
 
     public sealed class BoolItem

@@ -36,6 +36,55 @@ public sealed class EvaluateTests
         StringAssert.Contains(error.Message, "label column 'Label'");
     }
 
+    [TestMethod]
+    public void EvaluateScored_EmptyView_ThrowsSayingThereAreNoRows()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var scored = mlContext.Data.LoadFromEnumerable(Array.Empty<ScoredRow>());
+
+        var error = Assert.ThrowsExactly<ArgumentException>(() => mlContext.Recommendation().Evaluate(scored));
+
+        StringAssert.Contains(error.Message, "There are no rows to evaluate");
+    }
+
+    [TestMethod]
+    public void EvaluateModel_EmptyView_ThrowsSayingThereAreNoRows()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+        using var model = mlContext.Recommendation().Trainers.SasRec(SyntheticSequences.SasRecOptions(epochs: 1)).Fit(split.Train);
+
+        var error = Assert.ThrowsExactly<InvalidOperationException>(
+            () => mlContext.Recommendation().Evaluate(model, mlContext.Data.LoadFromEnumerable(Array.Empty<IntTrainingRow>())));
+
+        StringAssert.Contains(error.Message, "The data view has no rows");
+    }
+
+    [TestMethod]
+    public void EvaluateModel_MissingLabelColumn_ThrowsNamingIt()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+        using var model = mlContext.Recommendation().Trainers.SasRec(SyntheticSequences.SasRecOptions(epochs: 1)).Fit(split.Train);
+
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(
+            () => mlContext.Recommendation().Evaluate(model, split.Test, labelColumnName: "NextItem"));
+
+        StringAssert.Contains(error.Message, "The label column 'NextItem' was not found");
+    }
+
+    [TestMethod]
+    public void EvaluateModel_NonPositiveMaxK_ThrowsNamingIt()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+        using var model = mlContext.Recommendation().Trainers.SasRec(SyntheticSequences.SasRecOptions(epochs: 1)).Fit(split.Train);
+
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => mlContext.Recommendation().Evaluate(model, split.Test, maxK: 0));
+
+        Assert.AreEqual("maxK", error.ParamName);
+    }
+
     // The batched full-ranking evaluator against a brute force: the per-row transformer asked for every item of the
     // catalogue, where the label's position in that list is its rank.
     [TestMethod]

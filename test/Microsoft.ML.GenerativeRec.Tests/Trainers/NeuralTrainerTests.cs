@@ -208,11 +208,21 @@ public sealed class NeuralTrainerTests
     [DataRow(nameof(HstuTrainer.Options.LearningRate))]
     [DataRow(nameof(HstuTrainer.Options.NumberOfNegatives))]
     [DataRow(nameof(HstuTrainer.Options.Temperature))]
+    [DataRow(nameof(HstuTrainer.Options.NumberOfRecommendations))]
+    [DataRow(nameof(HstuTrainer.Options.NumberOfHeads))]
+    [DataRow(nameof(HstuTrainer.Options.NumberOfThreads))]
+    [DataRow(nameof(HstuTrainer.Options.CheckpointFrequency))]
+    [DataRow(nameof(HstuTrainer.Options.WeightDecay))]
     public void Options_OutOfRange_ThrowsNamingTheField(string field)
     {
         var options = new HstuTrainer.Options();
         switch (field)
         {
+            case nameof(options.NumberOfRecommendations): options.NumberOfRecommendations = 0; break;
+            case nameof(options.NumberOfHeads): options.NumberOfHeads = 0; break;
+            case nameof(options.NumberOfThreads): options.NumberOfThreads = 0; break;
+            case nameof(options.CheckpointFrequency): options.CheckpointFrequency = 0; break;
+            case nameof(options.WeightDecay): options.WeightDecay = double.PositiveInfinity; break;
             case nameof(options.NumberOfEpochs): options.NumberOfEpochs = 0; break;
             case nameof(options.BatchSize): options.BatchSize = 0; break;
             case nameof(options.DropoutRate): options.DropoutRate = 1; break;
@@ -234,6 +244,171 @@ public sealed class NeuralTrainerTests
         var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new MLContext().Recommendation().Trainers.SasRec(options));
 
         Assert.AreEqual(nameof(SasRecTrainer.Options.EmbeddingDimension), error.ParamName);
+    }
+
+    // HSTU's heads each have their own query/key and value widths (AttentionDimension, ValueDimension), projected back
+    // to D, so unlike SASRec it has no divisibility rule.
+    [TestMethod]
+    public void HstuOptions_HeadsNotDividingDimension_Trains()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+        var options = SyntheticSequences.HstuOptions(epochs: 1);
+        options.NumberOfHeads = 3;                      // D = 8
+
+        using var model = mlContext.Recommendation().Trainers.Hstu(options).Fit(split.Train);
+
+        var scores = model.Transform(split.Test).GetColumn<float[]>(ColumnNames.Scores).ToArray();
+        Assert.IsTrue(scores.All(row => row.Length == 5 && row.All(float.IsFinite)));
+    }
+
+    [TestMethod]
+    [DataRow(ColumnNames.History, "HistoryColumnName")]
+    [DataRow(ColumnNames.Label, "LabelColumnName")]
+    public void Fit_MissingColumn_ThrowsNamingIt(string missing, string parameter)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+        var data = mlContext.Transforms.DropColumns(missing).Fit(split.Train).Transform(split.Train);
+
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(
+            () => mlContext.Recommendation().Trainers.Hstu(SyntheticSequences.HstuOptions()).Fit(data));
+
+        Assert.AreEqual(parameter, error.ParamName);
+        StringAssert.Contains(error.Message, $"column '{missing}' was not found");
+    }
+
+    [TestMethod]
+    [DataRow(nameof(ScalarHistoryRow), "Schema mismatch for history column 'History': expected a vector of", "got Int32")]
+    [DataRow(nameof(LongLabelRow), "Schema mismatch for label column 'Label': expected the item type of 'History' (Int32)", "got Int64")]
+    [DataRow(nameof(IntTimesRow), "Schema mismatch for history timestamps column 'HistoryTimestamps': expected a vector of Int64", "got Vector<Int32>")]
+    [DataRow(nameof(TextTimestampRow), "Schema mismatch for timestamp column 'Timestamp'", "got String")]
+    public void Fit_WrongColumnType_ThrowsSchemaMismatchNamingTheColumn(string rowType, string expected, string got)
+    {
+        var mlContext = new MLContext(seed: 1);
+        IDataView data = rowType switch
+        {
+            nameof(ScalarHistoryRow) => mlContext.Data.LoadFromEnumerable(new[] { new ScalarHistoryRow { History = 1, Label = 2 } }),
+            nameof(LongLabelRow) => mlContext.Data.LoadFromEnumerable(new[] { new LongLabelRow { History = [1], Label = 2 } }),
+            nameof(IntTimesRow) => mlContext.Data.LoadFromEnumerable(new[] { new IntTimesRow { History = [1], HistoryTimestamps = [1], Label = 2, Timestamp = 2 } }),
+            _ => mlContext.Data.LoadFromEnumerable(new[] { new TextTimestampRow { History = [1], HistoryTimestamps = [1], Label = 2, Timestamp = "now" } }),
+        };
+
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(
+            () => mlContext.Recommendation().Trainers.Hstu(SyntheticSequences.HstuOptions()).Fit(data));
+
+        StringAssert.Contains(error.Message, expected);
+        StringAssert.Contains(error.Message, got);
+    }
+
+    [TestMethod]
+    public void Fit_EmptyView_ThrowsSayingThereAreNoRows()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(Array.Empty<IntTrainingRow>());
+
+        var error = Assert.ThrowsExactly<InvalidOperationException>(
+            () => mlContext.Recommendation().Trainers.SasRec(SyntheticSequences.SasRecOptions()).Fit(data));
+
+        StringAssert.Contains(error.Message, "The data view has no rows");
+    }
+
+    [TestMethod]
+    public void Fit_NoRowHasHistory_ThrowsSayingThereIsNothingToLearn()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(new[] { new IntTrainingRow { History = [], Label = 1 }, new IntTrainingRow { History = [], Label = 2 } });
+
+        var error = Assert.ThrowsExactly<InvalidOperationException>(
+            () => mlContext.Recommendation().Trainers.Hstu(SyntheticSequences.HstuOptions()).Fit(data));
+
+        StringAssert.Contains(error.Message, "No training row has a history item before its label");
+    }
+
+    [TestMethod]
+    [DataRow(-5L, double.NaN, "Column 'HistoryTimestamps', row index 1: timestamp -5 is negative")]
+    [DataRow(5L, double.NaN, "Column 'Timestamp', row index 1: timestamp NaN is not a number")]
+    [DataRow(5L, -1.0, "Column 'Timestamp', row index 1: timestamp -1 is negative")]
+    public void Fit_BadTimestamp_ThrowsNamingColumnRowAndValue(long historyTime, double requestTime, string expected)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(new[]
+        {
+            new DoubleTimestampRow { History = [1, 2], HistoryTimestamps = [1, 2], Label = 3, Timestamp = 3 },
+            new DoubleTimestampRow { History = [1, 2], HistoryTimestamps = [1, historyTime], Label = 3, Timestamp = historyTime < 0 ? 3 : requestTime },
+        });
+
+        var error = Assert.ThrowsExactly<InvalidDataException>(
+            () => mlContext.Recommendation().Trainers.Hstu(SyntheticSequences.HstuOptions()).Fit(data));
+
+        StringAssert.Contains(error.Message, expected);
+    }
+
+    // ToSequences sorts by time; rows made elsewhere are read as given. HSTU buckets |t[i+1] − t[j]| (hstu-spec.md §3.4),
+    // so times that run backwards, or a request time before the history, are valid input.
+    [TestMethod]
+    public void Fit_TimestampsOutOfOrder_TrainsAndScoresAsGiven()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: true);
+        var reversed = mlContext.Data.LoadFromEnumerable(mlContext.Data.CreateEnumerable<TimedTrainingRow>(split.Train, reuseRowObject: false)
+            .Select(r => new TimedTrainingRow { History = r.History, HistoryTimestamps = [.. r.HistoryTimestamps.Reverse()], Label = r.Label, Timestamp = 0 }));
+
+        using var model = mlContext.Recommendation().Trainers.Hstu(SyntheticSequences.HstuOptions(epochs: 1)).Fit(reversed);
+
+        Assert.IsTrue(model.UsesTimestamps);
+        var scores = model.Transform(reversed).GetColumn<float[]>(ColumnNames.Scores).ToArray();
+        Assert.IsTrue(scores.All(row => row.Length == 5 && row.All(float.IsFinite)));
+    }
+
+    // Each kind of id at its extremes: the model must give back exactly the ids it was trained on.
+    [TestMethod]
+    [DataRow(nameof(UInt32Interaction))]
+    [DataRow(nameof(Int64Interaction))]
+    [DataRow(nameof(TextInteractionRow))]
+    public void Fit_ExtremeOrNonAsciiItemIds_RecommendsThemUnchanged(string kind)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var plain = mlContext.Data.CreateEnumerable<Interaction>(SyntheticSequences.Interactions(mlContext), reuseRowObject: false).ToArray();
+        // 20 items → ids at the ends of each type's range, negatives, and text outside ASCII (Cyrillic, CJK, an emoji).
+        static uint UInt(int i) => uint.MaxValue - (uint)i;
+        static long Long(int i) => i % 2 == 0 ? long.MaxValue - i : -1_000_000_007L * i;
+        static string Text(int i) => $"фильм-{i}-映画-🎬";
+        IDataView interactions = kind switch
+        {
+            nameof(UInt32Interaction) => mlContext.Data.LoadFromEnumerable(plain.Select(r => new UInt32Interaction { UserId = r.UserId, ItemId = UInt(r.ItemId), Timestamp = r.Timestamp })),
+            nameof(Int64Interaction) => mlContext.Data.LoadFromEnumerable(plain.Select(r => new Int64Interaction { UserId = r.UserId, ItemId = Long(r.ItemId), Timestamp = r.Timestamp })),
+            _ => mlContext.Data.LoadFromEnumerable(plain.Select(r => new TextInteractionRow { UserId = r.UserId, ItemId = Text(r.ItemId), Timestamp = r.Timestamp })),
+        };
+        var catalogue = Enumerable.Range(1, SyntheticSequences.ItemCount).Select(i => kind switch
+        {
+            nameof(UInt32Interaction) => UInt(i).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            nameof(Int64Interaction) => Long(i).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _ => Text(i),
+        }).ToHashSet();
+        var sequences = mlContext.Recommendation().Data.ToSequences(interactions, "UserId", "ItemId", "Timestamp");
+        var split = mlContext.Recommendation().Data.LeaveOneOutSplit(sequences);
+
+        using var model = mlContext.Recommendation().Trainers.Hstu(SyntheticSequences.HstuOptions(epochs: 1)).Fit(split.Train);
+        var scored = model.Transform(split.Test);
+
+        Assert.AreEqual(SyntheticSequences.ItemCount, model.ItemCount);
+        var predicted = ReadIds(scored, ColumnNames.PredictedItems);
+        var histories = ReadIds(scored, ColumnNames.History);
+        for (int i = 0; i < predicted.Length; i++)
+        {
+            Assert.HasCount(5, predicted[i]);
+            Assert.IsTrue(predicted[i].All(catalogue.Contains), $"row {i}: {string.Join(", ", predicted[i])}");
+            Assert.IsFalse(predicted[i].Intersect(histories[i][^10..]).Any(), $"row {i}");
+        }
+    }
+
+    private static string[][] ReadIds(IDataView view, string column)
+    {
+        var type = ((VectorDataViewType)view.Schema[column].Type).ItemType;
+        return type.RawType == typeof(uint) ? [.. view.GetColumn<uint[]>(column).Select(r => r.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray())]
+            : type.RawType == typeof(long) ? [.. view.GetColumn<long[]>(column).Select(r => r.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray())]
+            : [.. view.GetColumn<string[]>(column)];
     }
 
     [TestMethod]
@@ -264,5 +439,99 @@ public sealed class NeuralTrainerTests
             CollectionAssert.AreEqual(expectedItems[i], actualItems[i], $"row {i}");
             CollectionAssert.AreEqual(expectedScores[i], actualScores[i], $"row {i}");
         }
+    }
+
+    public sealed class ScalarHistoryRow
+    {
+        public int History { get; set; }
+
+        public int Label { get; set; }
+    }
+
+    public sealed class LongLabelRow
+    {
+        [VectorType]
+        public int[] History { get; set; } = [];
+
+        public long Label { get; set; }
+    }
+
+    public sealed class IntTimesRow
+    {
+        [VectorType]
+        public int[] History { get; set; } = [];
+
+        [VectorType]
+        public int[] HistoryTimestamps { get; set; } = [];
+
+        public int Label { get; set; }
+
+        public long Timestamp { get; set; }
+    }
+
+    public sealed class TextTimestampRow
+    {
+        [VectorType]
+        public int[] History { get; set; } = [];
+
+        [VectorType]
+        public long[] HistoryTimestamps { get; set; } = [];
+
+        public int Label { get; set; }
+
+        public string Timestamp { get; set; } = "";
+    }
+
+    public sealed class DoubleTimestampRow
+    {
+        [VectorType]
+        public int[] History { get; set; } = [];
+
+        [VectorType]
+        public long[] HistoryTimestamps { get; set; } = [];
+
+        public int Label { get; set; }
+
+        public double Timestamp { get; set; }
+    }
+
+    public sealed class TimedTrainingRow
+    {
+        [VectorType]
+        public int[] History { get; set; } = [];
+
+        [VectorType]
+        public long[] HistoryTimestamps { get; set; } = [];
+
+        public int Label { get; set; }
+
+        public long Timestamp { get; set; }
+    }
+
+    public sealed class UInt32Interaction
+    {
+        public int UserId { get; set; }
+
+        public uint ItemId { get; set; }
+
+        public long Timestamp { get; set; }
+    }
+
+    public sealed class Int64Interaction
+    {
+        public int UserId { get; set; }
+
+        public long ItemId { get; set; }
+
+        public long Timestamp { get; set; }
+    }
+
+    public sealed class TextInteractionRow
+    {
+        public int UserId { get; set; }
+
+        public string ItemId { get; set; } = "";
+
+        public long Timestamp { get; set; }
     }
 }

@@ -124,6 +124,109 @@ public sealed class SequentialRecommenderTransformerTests
     }
 
     [TestMethod]
+    public void Transform_MissingHistoryColumn_ThrowsNamingIt()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+        using var model = mlContext.Recommendation().Trainers.SasRec(SyntheticSequences.SasRecOptions(epochs: 1)).Fit(split.Train);
+        var input = mlContext.Data.LoadFromEnumerable(new[] { new IntSequence { UserId = 1, History = [1] } });
+        var renamed = mlContext.Transforms.CopyColumns("Items", ColumnNames.History).Append(mlContext.Transforms.DropColumns(ColumnNames.History))
+            .Fit(input).Transform(input);
+
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.Transform(renamed));
+
+        StringAssert.Contains(error.Message, "The history column 'History' was not found in the input schema; it has: 'UserId', 'Items'.");
+    }
+
+    [TestMethod]
+    public void Transform_HistoryOfAnotherItemType_ThrowsSchemaMismatch()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+        using var model = mlContext.Recommendation().Trainers.SasRec(SyntheticSequences.SasRecOptions(epochs: 1)).Fit(split.Train);
+        var input = mlContext.Data.LoadFromEnumerable(new[] { new LongHistory { History = [1, 2] } });
+
+        var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.Transform(input));
+
+        StringAssert.Contains(error.Message, "Schema mismatch for history column 'History': expected a vector of Int32, the item type the model was trained on, got Vector<Int64>.");
+    }
+
+    [TestMethod]
+    [DataRow(new long[] { 5 }, 7.0, "Row index 0: column 'HistoryTimestamps' has 1 values but 'History' has 2")]
+    [DataRow(new long[] { 5, -6 }, 7.0, "Column 'HistoryTimestamps', row index 0: timestamp -6 is negative")]
+    [DataRow(new long[] { 5, 6 }, double.NaN, "Column 'Timestamp', row index 0: timestamp NaN is not a number")]
+    public void PredictionEngine_BadTimedRequest_ThrowsNamingColumnRowAndValue(long[] historyTimes, double requestTime, string expected)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: true);
+        using var model = mlContext.Recommendation().Trainers.Hstu(SyntheticSequences.HstuOptions(epochs: 1)).Fit(split.Train);
+        var engine = mlContext.Model.CreatePredictionEngine<DoubleTimedHistory, IntRecommendations>(model);
+
+        var error = Assert.ThrowsExactly<InvalidDataException>(
+            () => engine.Predict(new DoubleTimedHistory { History = [1, 2], HistoryTimestamps = historyTimes, Timestamp = requestTime }));
+
+        StringAssert.Contains(error.Message, expected);
+    }
+
+    // One Transform batch that mixes the three kinds of request: the batched path must treat each row as the
+    // per-row PredictionEngine does (scores agree to float rounding: a batch of 2 rounds differently from a batch of 1).
+    [TestMethod]
+    public void Transform_BatchMixingEmptyUnknownAndKnownHistories_MatchesPredictionEngine()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: true);
+        using var model = mlContext.Recommendation().Trainers.Hstu(SyntheticSequences.HstuOptions(epochs: 1)).Fit(split.Train);
+        var engine = mlContext.Model.CreatePredictionEngine<TimedHistory, IntRecommendations>(model);
+        TimedHistory[] rows =
+        [
+            new() { History = [3, 4, 5], HistoryTimestamps = [10, 20, 30], Timestamp = 40 },
+            new() { History = [], HistoryTimestamps = [], Timestamp = 40 },
+            new() { History = [997, 998], HistoryTimestamps = [10, 20], Timestamp = 40 },
+            new() { History = [997, 7, 998], HistoryTimestamps = [10, 20, 30], Timestamp = 40 },
+        ];
+
+        var scored = model.Transform(mlContext.Data.LoadFromEnumerable(rows));
+        var items = scored.GetColumn<int[]>(ColumnNames.PredictedItems).ToArray();
+        var scores = scored.GetColumn<float[]>(ColumnNames.Scores).ToArray();
+
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var single = engine.Predict(rows[i]);
+            CollectionAssert.AreEqual(single.PredictedItems, items[i], $"row {i}");
+            Assert.HasCount(single.Scores.Length, scores[i]);
+            for (int j = 0; j < scores[i].Length; j++)
+            {
+                Assert.AreEqual(single.Scores[j], scores[i][j], 1e-5f, $"row {i}, item {j}: a batch may round differently in the last bits");
+            }
+        }
+
+        CollectionAssert.AreEqual(items[1], items[2], "empty and all-unknown histories both get the popular items");
+        Assert.IsTrue(scores[1].All(s => s == 0f) && scores[2].All(s => s == 0f), "the fallback is marked by zero scores");
+        Assert.IsFalse(scores[3].All(s => s == 0f), "one known item is enough to be encoded");
+    }
+
+    [TestMethod]
+    public void Transform_KLargerThanCatalogue_ReturnsEveryItemOutsideTheHistory()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+        var options = SyntheticSequences.HstuOptions(epochs: 1);
+        options.NumberOfRecommendations = 1000;
+        using var model = mlContext.Recommendation().Trainers.Hstu(options).Fit(split.Train);
+        var engine = mlContext.Model.CreatePredictionEngine<IntHistory, IntRecommendations>(model);
+
+        var output = engine.Predict(new IntHistory { History = [3, 4, 5, 4] });
+
+        // 20 items, minus the 3 distinct history items: every other item exactly once, best first.
+        CollectionAssert.AreEquivalent(Enumerable.Range(1, SyntheticSequences.ItemCount).Except([3, 4, 5]).ToArray(), output.PredictedItems);
+        Assert.HasCount(17, output.Scores);
+        for (int i = 1; i < output.Scores.Length; i++)
+        {
+            Assert.IsTrue(output.Scores[i - 1] >= output.Scores[i], $"scores descend at {i}");
+        }
+    }
+
+    [TestMethod]
     public void Load_TruncatedZip_ThrowsFormatException()
     {
         var mlContext = new MLContext(seed: 1);
@@ -201,6 +304,96 @@ public sealed class SequentialRecommenderTransformerTests
         StringAssert.Contains(error.ToString(), "GENREC-SASREC");
     }
 
+    [TestMethod]
+    public void Load_BytesThatAreNotAZip_ThrowsFormatExceptionFromMLNet()
+    {
+        var mlContext = new MLContext(seed: 1);
+        using var folder = new TempFolder();
+        string path = folder.File("model.zip");
+        File.WriteAllText(path, "userId::movieId::rating::timestamp\n1::1193::5::978300760\n");
+
+        var error = Assert.ThrowsExactly<FormatException>(() => mlContext.Model.Load(path, out _));
+
+        StringAssert.Contains(error.Message, "Failed to open a zip archive");
+        Assert.IsInstanceOfType<InvalidDataException>(error.InnerException);
+    }
+
+    [TestMethod]
+    public void Load_ZipThatIsNotAModel_ThrowsInvalidOperationFromMLNet()
+    {
+        var mlContext = new MLContext(seed: 1);
+        using var folder = new TempFolder();
+        string path = folder.File("model.zip");
+        using (var zip = ZipFile.Open(path, ZipArchiveMode.Create))
+        using (var writer = new StreamWriter(zip.CreateEntry("readme.txt").Open()))
+        {
+            writer.Write("not a model");
+        }
+
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => mlContext.Model.Load(path, out _));
+
+        StringAssert.Contains(error.InnerException!.Message, "Model.key");
+    }
+
+    // Every byte of our part of Model.key (after ML.NET's 256-byte header) is covered by a checksum; a damaged number
+    // can no longer size a module (a flipped block count used to build millions of blocks).
+    [TestMethod]
+    [DataRow("Model.key", 0x100 + 4 + 4 + 1)]           // header, format version, payload length, encoder kind: the item count
+    [DataRow("TorchWeights", -1)]                         // the middle of the weights
+    public void Load_FlippedByte_ThrowsNamingTheDamagedEntry(string entrySuffix, int offset)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: true);
+        using var model = mlContext.Recommendation().Trainers.Hstu(SyntheticSequences.HstuOptions(epochs: 1)).Fit(split.Train);
+        using var folder = new TempFolder();
+        string path = folder.File("model.zip");
+        mlContext.Model.Save(model, split.Train.Schema, path);
+        RewriteEntry(path, entrySuffix, bytes => bytes[offset < 0 ? bytes.Length / 2 : offset] ^= 0x40);
+
+        var error = Assert.ThrowsExactly<System.Reflection.TargetInvocationException>(() => mlContext.Model.Load(path, out _));
+
+        Assert.IsInstanceOfType<InvalidDataException>(error.InnerException);
+        StringAssert.Contains(error.InnerException.Message, $"'{entrySuffix}' entry is damaged: its SHA-256 checksum does not match");
+    }
+
+    [TestMethod]
+    public void Load_ZipFromANewerPayloadFormat_ThrowsSayingUpdateThePackage()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+        using var model = mlContext.Recommendation().Trainers.SasRec(SyntheticSequences.SasRecOptions(epochs: 1)).Fit(split.Train);
+        using var folder = new TempFolder();
+        string path = folder.File("model.zip");
+        mlContext.Model.Save(model, split.Train.Schema, path);
+        RewriteEntry(path, "Model.key", bytes => BitConverter.GetBytes(99).CopyTo(bytes, 0x100));      // our format version
+
+        var error = Assert.ThrowsExactly<System.Reflection.TargetInvocationException>(() => mlContext.Model.Load(path, out _));
+
+        Assert.IsInstanceOfType<InvalidOperationException>(error.InnerException);
+        StringAssert.Contains(error.InnerException.Message, "format version 99");
+        StringAssert.Contains(error.InnerException.Message, "Update the package");
+    }
+
+    /// <summary>Replaces the (single) entry of the zip whose name ends with <paramref name="suffix"/> by an edited copy.</summary>
+    private static void RewriteEntry(string path, string suffix, Action<byte[]> edit)
+    {
+        using var zip = ZipFile.Open(path, ZipArchiveMode.Update);
+        var entry = zip.Entries.Single(e => e.FullName.EndsWith(suffix, StringComparison.Ordinal));
+        byte[] bytes;
+        using (var stream = entry.Open())
+        using (var copy = new MemoryStream())
+        {
+            stream.CopyTo(copy);
+            bytes = copy.ToArray();
+        }
+
+        edit(bytes);
+        string name = entry.FullName;
+        entry.Delete();
+        using var writer = zip.CreateEntry(name).Open();
+        writer.Write(bytes);
+    }
+
     private static string ReadSignature(ZipArchiveEntry entry)
     {
         using var stream = entry.Open();
@@ -237,6 +430,23 @@ public sealed class SequentialRecommenderTransformerTests
         public long[] HistoryTimestamps { get; set; } = [];
 
         public long Timestamp { get; set; }
+    }
+
+    public sealed class DoubleTimedHistory
+    {
+        [VectorType]
+        public int[] History { get; set; } = [];
+
+        [VectorType]
+        public long[] HistoryTimestamps { get; set; } = [];
+
+        public double Timestamp { get; set; }
+    }
+
+    public sealed class LongHistory
+    {
+        [VectorType]
+        public long[] History { get; set; } = [];
     }
 
     public sealed class ItemRow
