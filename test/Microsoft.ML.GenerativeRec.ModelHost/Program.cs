@@ -11,14 +11,24 @@ using Microsoft.ML.GenerativeRec.ModelHost;
 //
 // Trains a small HSTU with checkpoints and saves it (TrainCommand): the test of an interrupted training run kills
 // this process mid-epoch and starts it again to resume.
+//
+// Usage: ModelHost memory <predictions> <epochs>
+//
+// Prints live tensors and working set before and after many predictions and a short training run (MemoryCommand).
+var invariant = System.Globalization.CultureInfo.InvariantCulture;
 if (args.Length is 3 or 4 && args[0] == "train")
 {
-    return TrainCommand.Run(args[1], args[2], args.Length == 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 0);
+    return TrainCommand.Run(args[1], args[2], args.Length == 4 ? int.Parse(args[3], invariant) : 0);
+}
+
+if (args.Length == 3 && args[0] == "memory")
+{
+    return MemoryCommand.Run(int.Parse(args[1], invariant), int.Parse(args[2], invariant));
 }
 
 if (args.Length != 3)
 {
-    Console.Error.WriteLine("usage: ModelHost <model.zip> <input.idv> <output.idv> | ModelHost train <checkpoint folder> <model.zip> [step delay ms]");
+    Console.Error.WriteLine("usage: ModelHost <model.zip> <input.idv> <output.idv> | train <checkpoint folder> <model.zip> [step delay ms] | memory <predictions> <epochs>");
     return 2;
 }
 

@@ -145,6 +145,17 @@ public sealed class MostPopularTransformerTests
     }
 
     [TestMethod]
+    public void Fit_EmptyView_ThrowsSayingThereAreNoRows()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var data = mlContext.Data.LoadFromEnumerable(Array.Empty<IntTrainingRow>());
+
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => mlContext.Recommendation().Trainers.MostPopular().Fit(data));
+
+        StringAssert.Contains(error.Message, "The training view has no rows");
+    }
+
+    [TestMethod]
     public void Options_NonPositiveK_ThrowsNamingTheField()
     {
         var mlContext = new MLContext(seed: 1);
