@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.ML.GenerativeRec.Tests.Infrastructure;
+using TimedHistory = Microsoft.ML.GenerativeRec.Tests.Transformers.SequentialRecommenderTransformerTests.TimedHistory;
 
 namespace Microsoft.ML.GenerativeRec.Tests.Transformers;
 
@@ -103,15 +104,4 @@ public sealed class ServingUnderLoadTests
         new() { History = [], HistoryTimestamps = [], Timestamp = 1_000_000 },
         new() { History = [998, 999], HistoryTimestamps = [1_000_000, 1_000_060], Timestamp = 1_000_120 },
     ];
-
-    public sealed class TimedHistory
-    {
-        [VectorType]
-        public int[] History { get; set; } = [];
-
-        [VectorType]
-        public long[] HistoryTimestamps { get; set; } = [];
-
-        public long Timestamp { get; set; }
-    }
 }
