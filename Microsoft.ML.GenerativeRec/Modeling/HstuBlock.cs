@@ -64,6 +64,10 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>
     /// <summary>Gets the output projection H·Dv → D.</summary>
     public Linear Output => _output;
 
+    /// <summary>Gets or sets the number format of the block's matrix products; parameters and everything else stay float32.</summary>
+    /// <value>Float32 (default) or BFloat16; see <see cref="TorchOps"/>.</value>
+    public ScalarType ComputeType { get; set; } = ScalarType.Float32;
+
     /// <summary>Re-initialises the block as <c>hstu.py</c> does (hstu-spec.md §3.6).</summary>
     public void ResetParameters()
     {
@@ -84,7 +88,7 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>
         long batchSize = x.shape[0];
         long length = x.shape[1];
         var normed = functional.layer_norm(x, [_dimension], eps: LayerNormEpsilon);                // [B, n, D]
-        var uvqk = functional.silu(normed.matmul(_uvqk));                                           // [B, n, 2·H·Dv + 2·H·Dqk]
+        var uvqk = functional.silu(TorchOps.MatMul(normed, _uvqk, ComputeType));       // [B, n, 2·H·Dv + 2·H·Dqk]
         var parts = uvqk.split([_heads * _valueDimension, _heads * _valueDimension,
                                 _heads * _queryKeyDimension, _heads * _queryKeyDimension], dim: -1);
         var u = parts[0];                                                                           // [B, n, H·Dv]
@@ -96,13 +100,13 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>
         // exactly 0 there, x·σ(x) with σ = 0, and its gradient too), so there is no tril_ pass; and ÷N is applied to
         // the [B·H, n, Dv] product rather than to the n × n weights.
         var bias = Heads(_bias.forward(timeBuckets, length).add(CausalMask(length, x.device)), batchSize); // [1 or B·H, n, n]
-        var scores = TorchOps.AddBatchMatMul(bias, Merge(q), Merge(k).transpose(-1, -2));                      // [B·H, n, n], no 1/√d
+        var scores = TorchOps.AddBatchMatMul(bias, Merge(q), Merge(k).transpose(-1, -2), ComputeType); // [B·H, n, n], no 1/√d
         var weights = functional.silu(scores);                                                  // 0 above the diagonal
-        var attended = weights.bmm(Merge(v)).div_(_paddedLength)                                // ÷N, not ÷L_b: §3.3
+        var attended = TorchOps.MatMul(weights, Merge(v), ComputeType).div_(_paddedLength)            // ÷N, not ÷L_b: §3.3
             .view(batchSize, _heads, length, _valueDimension).transpose(1, 2)
             .reshape(batchSize, length, _heads * _valueDimension);                                  // [B, n, H·Dv]
         var y = u * functional.layer_norm(attended, [_heads * _valueDimension], eps: LayerNormEpsilon); // [B, n, H·Dv]
-        var next = (x + _output.forward(_dropout.forward(y))) * validMask;                          // [B, n, D]
+        var next = (x + TorchOps.Linear(_dropout.forward(y), _output.weight!, _output.bias, ComputeType)) * validMask; // [B, n, D]
         return next.MoveToOuterDisposeScope();
     }
 

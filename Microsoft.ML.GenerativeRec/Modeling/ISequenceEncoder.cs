@@ -12,6 +12,10 @@ internal interface ISequenceEncoder
     /// <value>[V, D] parameter; row 0 is padding.</value>
     Tensor ItemEmbeddings { get; }
 
+    /// <summary>Gets or sets the number format of the blocks' matrix products (mixed precision; see <see cref="TorchOps"/>).</summary>
+    /// <value>Float32 (default) or BFloat16. Parameters, the input embedding and the loss stay float32 either way.</value>
+    ScalarType ComputeType { get; set; }
+
     /// <summary>Encodes a right-padded batch of histories.</summary>
     /// <param name="ids">[B, n] int64, n ≤ N, 0 at padding.</param>
     /// <param name="lengths">[B] int64 L_b ≥ 1; positions ≥ L_b are padding whatever their id.</param>

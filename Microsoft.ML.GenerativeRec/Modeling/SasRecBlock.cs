@@ -47,6 +47,10 @@ internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>
         ResetParameters();
     }
 
+    /// <summary>Gets or sets the number format of the block's matrix products; parameters and everything else stay float32.</summary>
+    /// <value>Float32 (default) or BFloat16; see <see cref="TorchOps"/>.</value>
+    public ScalarType ComputeType { get; set; } = ScalarType.Float32;
+
     /// <summary>Re-initialises the block as <c>SASRec.reset_state</c> leaves it (hstu-spec.md §4).</summary>
     public void ResetParameters()
     {
@@ -72,8 +76,8 @@ internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>
         var query = functional.layer_norm(x, [_dimension], eps: LayerNormEpsilon);             // [B, n, D]
         var attended = Attend(query, x);                                                       // [B, n, D]
         var z = functional.layer_norm(query + attended, [_dimension], eps: LayerNormEpsilon);  // [B, n, D]
-        var hidden = _dropout.forward(functional.relu(_feedForward1.forward(z)));              // [B, n, FFN]
-        var next = (z + _dropout.forward(_feedForward2.forward(hidden))) * validMask;          // [B, n, D]
+        var hidden = _dropout.forward(functional.relu(Project(_feedForward1, z)));              // [B, n, FFN]
+        var next = (z + _dropout.forward(Project(_feedForward2, hidden))) * validMask;          // [B, n, D]
         return next.MoveToOuterDisposeScope();
     }
 
@@ -88,16 +92,21 @@ internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>
         long headWidth = _dimension / _heads;
         var weights = _inProjectionWeight.chunk(3, 0);                                        // 3 × [D, D]
         var biases = _inProjectionBias.chunk(3, 0);                                           // 3 × [D]
-        var q = SplitHeads(functional.linear(query, weights[0], biases[0]), headWidth);       // [B, H, n, Dh]
-        var k = SplitHeads(functional.linear(x, weights[1], biases[1]), headWidth);           // [B, H, n, Dh]
-        var v = SplitHeads(functional.linear(x, weights[2], biases[2]), headWidth);           // [B, H, n, Dh]
+        var q = SplitHeads(TorchOps.Linear(query, weights[0], biases[0], ComputeType), headWidth);       // [B, H, n, Dh]
+        var k = SplitHeads(TorchOps.Linear(x, weights[1], biases[1], ComputeType), headWidth);           // [B, H, n, Dh]
+        var v = SplitHeads(TorchOps.Linear(x, weights[2], biases[2], ComputeType), headWidth);           // [B, H, n, Dh]
         // softmax(QKᵀ/√Dh + causal mask) with dropout on the weights, then ·V: libtorch's fused kernel, which on CPU
         // never materialises the [B, H, n, n] weights (docs/benchmarks.md). Right padding needs no extra mask: a valid
         // position only sees earlier positions, which are valid too; padding rows are zeroed by the caller.
-        var attended = functional.scaled_dot_product_attention(q, k, v, p: training ? _dropoutRate : 0, is_casual: true); // [B, H, n, Dh]
+        var attended = ComputeType == q.dtype
+            ? functional.scaled_dot_product_attention(q, k, v, p: training ? _dropoutRate : 0, is_casual: true)   // [B, H, n, Dh]
+            : functional.scaled_dot_product_attention(q.to(ComputeType), k.to(ComputeType), v.to(ComputeType),
+                p: training ? _dropoutRate : 0, is_casual: true).to(q.dtype);
         var heads = attended.transpose(1, 2).reshape(batchSize, length, _dimension);         // [B, n, D]
-        return _outProjection.forward(heads);                                                 // [B, n, D]
+        return Project(_outProjection, heads);                                                // [B, n, D]
     }
+
+    private Tensor Project(Linear layer, Tensor x) => TorchOps.Linear(x, layer.weight!, layer.bias, ComputeType);
 
     // [B, n, H·Dh] → [B, H, n, Dh]
     private Tensor SplitHeads(Tensor t, long width)

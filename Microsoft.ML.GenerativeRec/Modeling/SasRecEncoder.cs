@@ -36,6 +36,19 @@ internal sealed class SasRecEncoder : Module<Tensor, Tensor, Tensor?, Tensor>, I
     /// <inheritdoc/>
     public Tensor ItemEmbeddings => _input.ItemEmbeddings;
 
+    /// <inheritdoc/>
+    public ScalarType ComputeType
+    {
+        get => _blocks[0].ComputeType;
+        set
+        {
+            if (value is not (ScalarType.Float32 or ScalarType.BFloat16))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Must be Float32 or BFloat16.");
+            foreach (var block in _blocks)
+                block.ComputeType = value;
+        }
+    }
+
     /// <summary>Gets the input embedding.</summary>
     public InputEmbedding Input => _input;
 

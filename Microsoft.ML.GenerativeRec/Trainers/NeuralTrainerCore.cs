@@ -47,7 +47,18 @@ internal static class NeuralTrainerCore
                 Fingerprint(kind, shape, options, seed, training, validating), options.RestoreBestWeights, options.GroupBatchesByLength);
             var loop = new TrainingLoop(module, encoder,
                 (users, targets) => loss.Compute(users, targets, encoder.ItemEmbeddings, generator), generator, settings, device, channel);
-            var result = loop.Run(useTimestamps ? training.Arena : training.Arena.WithoutTimestamps(), validating?.Arena);
+            // Validation passes during training use the same precision; the returned model scores in float32.
+            encoder.ComputeType = options.Precision == TrainingPrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
+            TrainingHistory result;
+            try
+            {
+                result = loop.Run(useTimestamps ? training.Arena : training.Arena.WithoutTimestamps(), validating?.Arena);
+            }
+            finally
+            {
+                encoder.ComputeType = ScalarType.Float32;
+            }
+
             channel.Info($"{kind}: trained {result.EpochsRun} epoch(s); kept epoch {result.BestEpoch}" +
                 (result.BestValidationNdcgAt10 is { } ndcg ? $" (validation NDCG@10 {ndcg:F4})" : ""));
             var servingSettings = new ServingSettings(options.HistoryColumnName, options.HistoryTimestampsColumnName,
@@ -69,7 +80,7 @@ internal static class NeuralTrainerCore
     private static string Fingerprint(EncoderKind kind, EncoderShape shape, SequentialRecommenderTrainerOptions options, int seed,
         SequenceArenaReader.Result training, SequenceArenaReader.Result? validation)
         => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{kind}|{shape}|rows {training.RowsRead}|tokens {training.Arena.TokenTotal}|validation {validation?.RowsRead ?? -1}|seed {seed}|batch {options.BatchSize}|lr {options.LearningRate:R}|betas {options.AdamBeta1:R},{options.AdamBeta2:R}|wd {options.WeightDecay:R}|negatives {options.NumberOfNegatives} {options.NegativeSampling}|tau {options.Temperature:R}{(options.GroupBatchesByLength ? "" : "|random batches")}");
+            $"{kind}|{shape}|rows {training.RowsRead}|tokens {training.Arena.TokenTotal}|validation {validation?.RowsRead ?? -1}|seed {seed}|batch {options.BatchSize}|lr {options.LearningRate:R}|betas {options.AdamBeta1:R},{options.AdamBeta2:R}|wd {options.WeightDecay:R}|negatives {options.NumberOfNegatives} {options.NegativeSampling}|tau {options.Temperature:R}{(options.GroupBatchesByLength ? "" : "|random batches")}{(options.Precision == TrainingPrecision.Float32 ? "" : $"|{options.Precision}")}");
 
     /// <summary>Item indices by descending count over all training tokens, ties by index.</summary>
     private static int[] PopularityRanking(SequenceArena arena, int itemCount)

@@ -123,6 +123,13 @@ public abstract class SequentialRecommenderTrainerOptions
     /// <value>Default <see cref="ComputeDevice.Auto"/>: CUDA when available, else the CPU.</value>
     public ComputeDevice Device = ComputeDevice.Auto;
 
+    /// <summary>The number format of the encoder's matrix products during training (mixed precision).</summary>
+    /// <value>
+    /// Default <see cref="TrainingPrecision.Float32"/>, as the reference. <see cref="TrainingPrecision.BFloat16"/> is meant
+    /// for CUDA GPUs with bfloat16 matrix units and keeps float32 master weights; see <see cref="TrainingPrecision"/>.
+    /// </value>
+    public TrainingPrecision Precision = TrainingPrecision.Float32;
+
     /// <summary>Receives a report after every training step and at the end of every epoch.</summary>
     /// <value>Default null. Epoch summaries also go to the MLContext log.</value>
     public IProgress<TrainingProgress>? Progress;
@@ -204,6 +211,11 @@ public abstract class SequentialRecommenderTrainerOptions
         if (!Enum.IsDefined(Device))
         {
             throw new ArgumentOutOfRangeException(nameof(Device), Device, "Unknown device.");
+        }
+
+        if (!Enum.IsDefined(Precision))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Precision), Precision, "Unknown training precision.");
         }
 
         if (NumberOfThreads is { } threads && threads <= 0)

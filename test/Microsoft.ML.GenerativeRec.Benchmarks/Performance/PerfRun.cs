@@ -64,7 +64,9 @@ internal static class PerfRun
         details["encoder_gflop_per_step"] = Math.Round(steps.EncoderGflopsPerStep, 2);
         details["encoder_seconds_per_step"] = Math.Round(steps.EncoderSecondsPerStep, 4);
         details["encoder_gflops"] = Math.Round(encoderGflops, 1);
-        Log($"jagged {steps.JaggedTokensPerSecond:N0} vs padded {steps.PaddedTokensPerSecond:N0} tokens/s; bucket padding {steps.BucketedPaddingFraction:P1}; encoder {encoderGflops:F1} GFLOP/s");
+        details["encoder_bfloat16_seconds_per_step"] = Math.Round(steps.EncoderBFloat16SecondsPerStep, 4);
+        details["encoder_bfloat16_over_float32_time_cpu"] = Math.Round(steps.EncoderBFloat16SecondsPerStep / steps.EncoderSecondsPerStep, 2);
+        Log($"jagged {steps.JaggedTokensPerSecond:N0} vs padded {steps.PaddedTokensPerSecond:N0} tokens/s; bucket padding {steps.BucketedPaddingFraction:P1}; encoder {encoderGflops:F1} GFLOP/s; bfloat16 products {steps.EncoderBFloat16SecondsPerStep / steps.EncoderSecondsPerStep:F2}× the float32 time");
 
         // 4 and 5. Serving in a fresh process.
         var serving = ServingProbe.RunInChildProcess(modelZip, data, quick ? 2_000 : 5_000);

@@ -12,7 +12,7 @@ namespace Microsoft.ML.GenerativeRec.Benchmarks.Performance;
 /// The same HSTU training steps (reference config and loss) over the same users, once as the trainer runs them —
 /// length-bucketed batches padded only to their longest row, loss on the valid tokens — and once with every sequence
 /// padded to N = 200, every per-token operation and the loss's logits computed on all B × 200 positions and the
-/// padding masked afterwards. Also times the encoder's forward and backward alone, for its FLOP efficiency.
+/// padding masked afterwards. Also times the encoder's forward and backward alone, for its FLOP efficiency, in float32 and with bfloat16 products.
 /// </summary>
 internal sealed class StepComparison
 {
@@ -22,7 +22,7 @@ internal sealed class StepComparison
 
     public sealed record Result(
         long Tokens, double JaggedTokensPerSecond, double PaddedTokensPerSecond, double BucketedPaddingFraction,
-        double EncoderGflopsPerStep, double EncoderSecondsPerStep, int Steps);
+        double EncoderGflopsPerStep, double EncoderSecondsPerStep, double EncoderBFloat16SecondsPerStep, int Steps);
 
     public static Result Run(IDataView train, int steps, int seed)
     {
@@ -68,24 +68,37 @@ internal sealed class StepComparison
             }
         }
 
-        // The encoder alone: forward and backward of a fixed random projection of its outputs.
+        // The encoder alone: forward and backward of a fixed projection of its outputs, in float32 and, on the same batch
+        // right after, with bfloat16 products (TrainingPrecision.BFloat16), so machine load hits both alike.
         double flops = 0;
         var encoderClock = new Stopwatch();
+        var bfloat16Clock = new Stopwatch();
         for (int s = 0; s < steps; s++)
         {
             using var scope = NewDisposeScope();
             using var batch = arena.BuildBatch(batches[s], MaxLength, CPU);
             flops += EncoderFlops.Hstu(shape, batch.HostLengths);
-            encoderClock.Start();
-            var outputs = model.Encode(batch.Ids, batch.Lengths, null);
-            var probe = ones_like(outputs);
-            optimizer.zero_grad();
-            outputs.mul(probe).sum().backward();
-            encoderClock.Stop();
+            foreach (var (type, clock) in new[] { (ScalarType.Float32, encoderClock), (ScalarType.BFloat16, bfloat16Clock) })
+            {
+                model.ComputeType = type;
+                clock.Start();
+                EncoderForwardBackward(model, optimizer, batch);
+                clock.Stop();
+            }
         }
 
+        model.ComputeType = ScalarType.Float32;
         return new Result(tokens, tokens / jagged.Elapsed.TotalSeconds, tokens / paddedClock.Elapsed.TotalSeconds,
-            1 - (double)tokens / bucketedPositions, flops / steps / 1e9, encoderClock.Elapsed.TotalSeconds / steps, steps);
+            1 - (double)tokens / bucketedPositions, flops / steps / 1e9, encoderClock.Elapsed.TotalSeconds / steps,
+            bfloat16Clock.Elapsed.TotalSeconds / steps, steps);
+    }
+
+    private static void EncoderForwardBackward(HstuEncoder model, optim.Optimizer optimizer, SequenceBatch batch)
+    {
+        using var scope = NewDisposeScope();
+        var outputs = model.Encode(batch.Ids, batch.Lengths, null);
+        optimizer.zero_grad();
+        outputs.mul(ones_like(outputs)).sum().backward();
     }
 
     private static void JaggedStep(HstuEncoder model, optim.Optimizer optimizer, SampledSoftmaxLoss loss, Generator generator, SequenceArena arena, int[] rows)

@@ -63,6 +63,37 @@ public sealed class NeuralTrainerTests
     }
 
     [TestMethod]
+    [DataRow("hstu")]
+    [DataRow("sasrec")]
+    public void Fit_BFloat16Precision_TrainsAFloat32ModelThatLearns(string kind)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: kind == "hstu");
+        SequentialRecommenderTrainerOptions Options(TrainingPrecision precision)
+        {
+            SequentialRecommenderTrainerOptions options = kind == "hstu" ? SyntheticSequences.HstuOptions(epochs: 4) : SyntheticSequences.SasRecOptions(epochs: 4);
+            options.Precision = precision;
+            return options;
+        }
+
+        using var mixed = Fit(mlContext, kind, Options(TrainingPrecision.BFloat16), split.Train);
+        using var full = Fit(mlContext, kind, Options(TrainingPrecision.Float32), split.Train);
+
+        var losses = mixed.TrainingHistory.Epochs.Select(e => e.Loss).ToArray();
+        Assert.IsTrue(losses.All(double.IsFinite), string.Join(", ", losses));
+        Assert.IsLessThan(losses[0], losses[^1], $"the bfloat16 loss should fall: {string.Join(", ", losses)}");
+        // Training arithmetic differs, so the weights do; each model still scores in float32 from float32 weights.
+        var mixedScores = mixed.Transform(split.Test).GetColumn<float[]>(ColumnNames.Scores).First();
+        CollectionAssert.AreNotEqual(full.Transform(split.Test).GetColumn<float[]>(ColumnNames.Scores).First(), mixedScores);
+        Assert.IsTrue(mixedScores.All(float.IsFinite));
+    }
+
+    private static SequentialRecommenderTransformer Fit(MLContext mlContext, string kind, SequentialRecommenderTrainerOptions options, IDataView train)
+        => kind == "hstu"
+            ? mlContext.Recommendation().Trainers.Hstu((HstuTrainer.Options)options).Fit(train)
+            : mlContext.Recommendation().Trainers.SasRec((SasRecTrainer.Options)options).Fit(train);
+
+    [TestMethod]
     public void Fit_Cancelled_StopsWithinOneStep()
     {
         var mlContext = new MLContext(seed: 1);
@@ -213,6 +244,7 @@ public sealed class NeuralTrainerTests
     [DataRow(nameof(HstuTrainer.Options.NumberOfThreads))]
     [DataRow(nameof(HstuTrainer.Options.CheckpointFrequency))]
     [DataRow(nameof(HstuTrainer.Options.WeightDecay))]
+    [DataRow(nameof(HstuTrainer.Options.Precision))]
     public void Options_OutOfRange_ThrowsNamingTheField(string field)
     {
         var options = new HstuTrainer.Options();
@@ -223,6 +255,7 @@ public sealed class NeuralTrainerTests
             case nameof(options.NumberOfThreads): options.NumberOfThreads = 0; break;
             case nameof(options.CheckpointFrequency): options.CheckpointFrequency = 0; break;
             case nameof(options.WeightDecay): options.WeightDecay = double.PositiveInfinity; break;
+            case nameof(options.Precision): options.Precision = (TrainingPrecision)7; break;
             case nameof(options.NumberOfEpochs): options.NumberOfEpochs = 0; break;
             case nameof(options.BatchSize): options.BatchSize = 0; break;
             case nameof(options.DropoutRate): options.DropoutRate = 1; break;
