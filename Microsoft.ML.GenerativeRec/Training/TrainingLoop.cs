@@ -98,6 +98,7 @@ internal sealed class TrainingLoop
                     bestEpoch = epoch;
                 }
 
+                NativeHeap.ReleaseFreePages();            // what glibc kept of this epoch's freed tensors (NativeHeap)
                 epochs.Add(summary);
                 Report(summary, clock, epoch - firstEpoch + 1, sampler);
                 stopEarly = validation is not null && epoch - bestEpoch >= _settings.EarlyStoppingPatience;

@@ -12,8 +12,10 @@ public enum TrainingPrecision
     /// stay float32. The fitted model is float32 and scores in float32.
     /// </summary>
     /// <remarks>
-    /// Runs on the CPU too, where it only costs time: most CPUs have no bfloat16 matrix units, so the products are
-    /// converted and computed more slowly than in float32 (docs/benchmarks.md has the measured ratio).
+    /// Runs on the CPU too. CPUs with AVX-512 BF16 (e.g. AMD Zen 4, Intel Sapphire Rapids) multiply bfloat16 natively and
+    /// can be faster than in float32; on others libtorch converts and the products are slower (docs/benchmarks.md has
+    /// the ratio measured here). Results differ from float32 training in the last digits of every product, so a run is
+    /// not bit-identical to a float32 run with the same seed.
     /// </remarks>
     BFloat16 = 1,
 }

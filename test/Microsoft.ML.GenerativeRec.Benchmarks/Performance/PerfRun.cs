@@ -52,6 +52,12 @@ internal static class PerfRun
 
         figures["peak_working_set_mb_train"] = BenchmarkEnvironment.PeakWorkingSetMb();
 
+        // The bfloat16 option (meant for GPUs) on this CPU, after the float32 runs so it cannot raise their peak memory.
+        var bfloat16 = TrainEpochs(mlContext, split, "hstu", NegativeSampling.PerPosition, epochs, null, precision: TrainingPrecision.BFloat16);
+        details["hstu_seconds_per_epoch_bfloat16"] = Math.Round(bfloat16.Seconds, 2);
+        details["hstu_tokens_per_second_bfloat16"] = Math.Round(bfloat16.TokensPerSecond);
+        Log($"hstu PerPosition bfloat16: {bfloat16.Seconds:F1} s/epoch with validation, {bfloat16.TokensPerSecond:N0} tokens/s");
+
         // 2 and 3. Jagged vs padded-to-200 steps on the same users; the encoder's own FLOP rate.
         var steps = StepComparison.Run(split.Train, quick ? 8 : 48, seed: 1);
         double encoderGflops = steps.EncoderGflopsPerStep / steps.EncoderSecondsPerStep;
@@ -132,13 +138,15 @@ internal static class PerfRun
     }
 
     private static (double Seconds, double TokensPerSecond, double ValidationSeconds) TrainEpochs(MLContext mlContext, SequenceSplit split,
-        string model, NegativeSampling sampling, int epochs, string? saveTo, bool validate = true, int maxLength = 200)
+        string model, NegativeSampling sampling, int epochs, string? saveTo, bool validate = true, int maxLength = 200,
+        TrainingPrecision precision = TrainingPrecision.Float32)
     {
         SequentialRecommenderTrainerOptions options = model == "hstu" ? new HstuTrainer.Options() : new SasRecTrainer.Options();
         options.NumberOfEpochs = epochs;
         options.NegativeSampling = sampling;
         options.MaxSequenceLength = maxLength;
         options.Seed = 1;
+        options.Precision = precision;
         options.EarlyStoppingPatience = epochs + 1;
         IDataView? validation = validate ? split.Validation : null;
         using var fitted = options switch
