@@ -69,6 +69,7 @@ internal sealed class TrainingLoop
         }
 
         var clock = Stopwatch.StartNew();
+        long workingSetAfterRelease = 0;
         try
         {
             _model.train();
@@ -98,7 +99,7 @@ internal sealed class TrainingLoop
                     bestEpoch = epoch;
                 }
 
-                NativeHeap.ReleaseFreePages();            // what glibc kept of this epoch's freed tensors (NativeHeap)
+                NativeHeap.ReleaseWhenGrown(ref workingSetAfterRelease);   // what glibc kept of freed tensors (NativeHeap)
                 epochs.Add(summary);
                 Report(summary, clock, epoch - firstEpoch + 1, sampler);
                 stopEarly = validation is not null && epoch - bestEpoch >= _settings.EarlyStoppingPatience;

@@ -31,6 +31,23 @@ public sealed class NativeHeapTests
         Assert.IsGreaterThan(64L << 20, released, $"released {released >> 20} MB of the 192 MB freed");
     }
 
+    [TestMethod]
+    public void ReleaseWhenGrown_ReleasesFirstThenOnlyAfterTheWorkingSetGrowsByHalf()
+    {
+        long afterRelease = 0;
+        NativeHeap.ReleaseWhenGrown(ref afterRelease);
+        Assert.AreEqual(OperatingSystem.IsLinux(), afterRelease > 0, "the first call releases and records the working set");
+
+        long large = Environment.WorkingSet;             // now < 1.5 × what it was after a release at this size: no release
+        long recorded = large;
+        NativeHeap.ReleaseWhenGrown(ref recorded);
+        Assert.AreEqual(large, recorded);
+
+        long small = 1;                                  // the working set is far above 1.5 × 1 byte: release (on Linux)
+        NativeHeap.ReleaseWhenGrown(ref small);
+        Assert.AreEqual(OperatingSystem.IsLinux(), small > 1);
+    }
+
     private static long WorkingSet()
     {
         using var process = Process.GetCurrentProcess();
