@@ -44,7 +44,8 @@ internal static class NeuralTrainerCore
             var settings = new TrainingSettings(options.NumberOfEpochs, options.BatchSize, options.MaxSequenceLength, options.LearningRate,
                 options.AdamBeta1, options.AdamBeta2, options.WeightDecay, options.EarlyStoppingPatience, seed, options.Progress,
                 options.CancellationToken, options.CheckpointFolder, options.CheckpointFrequency,
-                Fingerprint(kind, shape, options, seed, training, validating), options.RestoreBestWeights, options.GroupBatchesByLength);
+                Fingerprint(kind, shape, options, seed, training, validating), options.RestoreBestWeights, options.GroupBatchesByLength,
+                options.WeighTokensEqually);
             var loop = new TrainingLoop(module, encoder,
                 (users, targets) => loss.Compute(users, targets, encoder.ItemEmbeddings, generator), generator, settings, device, channel);
             // Validation passes during training use the same precision; the returned model scores in float32.
@@ -80,7 +81,7 @@ internal static class NeuralTrainerCore
     private static string Fingerprint(EncoderKind kind, EncoderShape shape, SequentialRecommenderTrainerOptions options, int seed,
         SequenceArenaReader.Result training, SequenceArenaReader.Result? validation)
         => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{kind}|{shape}|rows {training.RowsRead}|tokens {training.Arena.TokenTotal}|validation {validation?.RowsRead ?? -1}|seed {seed}|batch {options.BatchSize}|lr {options.LearningRate:R}|betas {options.AdamBeta1:R},{options.AdamBeta2:R}|wd {options.WeightDecay:R}|negatives {options.NumberOfNegatives} {options.NegativeSampling}|tau {options.Temperature:R}{(options.GroupBatchesByLength ? "" : "|random batches")}{(options.Precision == TrainingPrecision.Float32 ? "" : $"|{options.Precision}")}");
+            $"{kind}|{shape}|rows {training.RowsRead}|tokens {training.Arena.TokenTotal}|validation {validation?.RowsRead ?? -1}|seed {seed}|batch {options.BatchSize}|lr {options.LearningRate:R}|betas {options.AdamBeta1:R},{options.AdamBeta2:R}|wd {options.WeightDecay:R}|negatives {options.NumberOfNegatives} {options.NegativeSampling}|tau {options.Temperature:R}{(options.GroupBatchesByLength ? "" : "|random batches")}{(options.WeighTokensEqually ? "|tokens weighed equally" : "")}{(options.Precision == TrainingPrecision.Float32 ? "" : $"|{options.Precision}")}");
 
     /// <summary>Item indices by descending count over all training tokens, ties by index.</summary>
     private static int[] PopularityRanking(SequenceArena arena, int itemCount)

@@ -68,6 +68,16 @@ public abstract class SequentialRecommenderTrainerOptions
     /// </value>
     public bool GroupBatchesByLength = true;
 
+    /// <summary>Whether every training token weighs the same in the gradient, whatever batch it falls in.</summary>
+    /// <value>
+    /// Default false: each batch's loss is the mean over its own tokens (the reference's loss). True scales each batch's
+    /// mean by its token count over the epoch's mean tokens per batch, so a batch of short histories counts for what its
+    /// tokens are worth; with <see cref="GroupBatchesByLength"/> this gives the token weighting of random batches while
+    /// keeping the speed of grouped ones (docs/benchmarks.md has the measured effect). With random batches it changes
+    /// little, as their token counts are similar.
+    /// </value>
+    public bool WeighTokensEqually;
+
     /// <summary>The AdamW learning rate, constant over training.</summary>
     /// <value>Positive and finite. Default 1e-3 (hstu-spec.md §5.2).</value>
     public double LearningRate = SequentialRecommenderDefaults.LearningRate;

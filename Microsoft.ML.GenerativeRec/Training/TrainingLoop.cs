@@ -68,6 +68,8 @@ internal sealed class TrainingLoop
             _channel.Info($"Resumed from the checkpoint after epoch {restored.EpochsCompleted} in '{folder}'.");
         }
 
+        // Tokens per batch on average, for WeighTokensEqually: every epoch has the same rows in the same number of batches.
+        double meanBatchTokens = trainable.Sum(r => (double)lengths[r]) / ((trainable.Length + _settings.BatchSize - 1) / _settings.BatchSize);
         var clock = Stopwatch.StartNew();
         long workingSetAfterRelease = 0;
         try
@@ -76,7 +78,7 @@ internal sealed class TrainingLoop
             bool stopEarly = validation is not null && firstEpoch - 1 - bestEpoch >= _settings.EarlyStoppingPatience && firstEpoch > 1;
             for (int epoch = firstEpoch; epoch <= _settings.NumberOfEpochs && !stopEarly; epoch++)
             {
-                EpochSummary summary = RunEpoch(epoch, firstEpoch, sampler, trainable, train, optimizer, clock);
+                EpochSummary summary = RunEpoch(epoch, firstEpoch, sampler, trainable, train, optimizer, clock, meanBatchTokens);
                 if (validation is not null)
                 {
                     var validationClock = Stopwatch.StartNew();
@@ -133,7 +135,7 @@ internal sealed class TrainingLoop
     }
 
     private EpochSummary RunEpoch(int epoch, int firstEpoch, LengthBucketedBatchSampler sampler, int[] trainable, SequenceArena train,
-        optim.Optimizer optimizer, Stopwatch clock)
+        optim.Optimizer optimizer, Stopwatch clock, double meanBatchTokens)
     {
         var batches = sampler.GetBatches(epoch - 1);
         var epochClock = Stopwatch.StartNew();
@@ -150,9 +152,10 @@ internal sealed class TrainingLoop
             var valid = batch.Targets.ne(0);                                                // [B, n] bool
             var users = L2Norm.Normalize(outputs[valid]);                                   // [T, D]
             var targets = batch.Targets[valid];                                             // [T]
-            var loss = _loss(users, targets);
+            var loss = _loss(users, targets);                                               // mean over this batch's tokens
+            var objective = _settings.WeighTokensEqually ? loss * (batch.TokenCount / meanBatchTokens) : loss;
             optimizer.zero_grad();
-            loss.backward();
+            objective.backward();
             optimizer.step();
 
             double value = loss.item<float>();

@@ -17,7 +17,8 @@ internal sealed record TrainingSettings(
     int CheckpointFrequency = 1,
     string Fingerprint = "",
     bool RestoreBestWeights = true,
-    bool GroupBatchesByLength = true)
+    bool GroupBatchesByLength = true,
+    bool WeighTokensEqually = false)
 {
     /// <summary>The cut-off of the validation metric used for early stopping.</summary>
     public const int ValidationCutoff = 10;

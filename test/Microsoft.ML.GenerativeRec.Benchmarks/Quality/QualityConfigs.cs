@@ -34,6 +34,9 @@ internal static class QualityConfigs
         // Does length-bucketed batching (which weighs short-history tokens more) explain part of the gap to the published HSTU?
         configs.Add(new("hstu-reference-random-batches", "hstu", Sequences, LeaveOneOutProtocol.Reference, "random batches, as the reference",
             () => new HstuTrainer.Options { GroupBatchesByLength = false }));
+        // The same question answered without giving up grouped batches: scale each batch's loss by its share of tokens.
+        configs.Add(new("hstu-reference-tokens-weighed", "hstu", Sequences, LeaveOneOutProtocol.Reference, "grouped batches, tokens weighed equally",
+            () => new HstuTrainer.Options { WeighTokensEqually = true }));
         configs.Add(new("hstu-validation-random-batches", "hstu", Sequences, LeaveOneOutProtocol.Validation, "random batches, as the reference",
             () => new HstuTrainer.Options { GroupBatchesByLength = false }));
 

@@ -63,6 +63,36 @@ public sealed class NeuralTrainerTests
     }
 
     [TestMethod]
+    [DataRow(true, DisplayName = "equal lengths: every batch holds the mean token count, so the weights are all 1")]
+    [DataRow(false, DisplayName = "lengths 2 to 10: batches of short histories are scaled down")]
+    public void Fit_WeighTokensEqually_ChangesTrainingOnlyWhenBatchesHoldDifferentTokenCounts(bool equalLengths)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var rows = Enumerable.Range(1, 64).Select(u =>
+        {
+            int length = equalLengths ? 6 : 2 + (u % 9);
+            return new IntTrainingRow
+            {
+                History = [.. Enumerable.Range(0, length).Select(k => (u + k) % SyntheticSequences.ItemCount + 1)],
+                Label = (u + length) % SyntheticSequences.ItemCount + 1,
+            };
+        });
+        var train = mlContext.Data.LoadFromEnumerable(rows);
+        var weighed = SyntheticSequences.HstuOptions();
+        weighed.WeighTokensEqually = true;
+
+        using var plain = mlContext.Recommendation().Trainers.Hstu(SyntheticSequences.HstuOptions()).Fit(train);
+        using var balanced = mlContext.Recommendation().Trainers.Hstu(weighed).Fit(train);
+
+        var a = plain.Transform(train).GetColumn<float[]>(ColumnNames.Scores).First();
+        var b = balanced.Transform(train).GetColumn<float[]>(ColumnNames.Scores).First();
+        if (equalLengths)
+            CollectionAssert.AreEqual(a, b);
+        else
+            CollectionAssert.AreNotEqual(a, b);
+    }
+
+    [TestMethod]
     [DataRow("hstu")]
     [DataRow("sasrec")]
     public void Fit_BFloat16Precision_TrainsAFloat32ModelThatLearns(string kind)
