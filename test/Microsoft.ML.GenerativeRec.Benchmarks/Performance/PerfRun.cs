@@ -85,6 +85,12 @@ internal static class PerfRun
         figures["matmul_gflops"] = Math.Round(matmul, 1);
         details["matmul_gflops_start_end"] = new JsonArray(Math.Round(matmulBefore, 1), Math.Round(matmulAfter, 1));
         figures["encoder_fraction_of_matmul_flops"] = Math.Round(encoderGflops / matmul, 3);
+        // The bfloat16 option against a bfloat16 matmul: the same ratio for that number format.
+        double matmulBFloat16 = MatmulGflops(ScalarType.BFloat16);
+        double encoderBFloat16Gflops = steps.EncoderGflopsPerStep / steps.EncoderBFloat16SecondsPerStep;
+        details["matmul_bfloat16_gflops"] = Math.Round(matmulBFloat16, 1);
+        details["encoder_bfloat16_gflops"] = Math.Round(encoderBFloat16Gflops, 1);
+        details["encoder_bfloat16_fraction_of_bfloat16_matmul_flops"] = Math.Round(encoderBFloat16Gflops / matmulBFloat16, 3);
 
         // 6. Scaling (full run only): users 1.5k → 3k → 6k of ML-1M, and max length 100 → 200 → 400 on synthetic sequences.
         if (!quick)
@@ -177,12 +183,12 @@ internal static class PerfRun
         return mlContext.Data.LoadFromEnumerable(rows);
     }
 
-    /// <summary>GFLOP/s of a 2048³ float32 matmul (median of 5 after 2 warm-ups), TorchSharp on this machine's threads.</summary>
-    private static double MatmulGflops()
+    /// <summary>GFLOP/s of a 2048³ matmul (median of 5 after 2 warm-ups), TorchSharp on this machine's threads.</summary>
+    private static double MatmulGflops(ScalarType type = ScalarType.Float32)
     {
         using var scope = NewDisposeScope();
-        var a = randn(2048, 2048);
-        var b = randn(2048, 2048);
+        var a = randn(2048, 2048).to(type);
+        var b = randn(2048, 2048).to(type);
         var times = new List<double>();
         for (int i = 0; i < 7; i++)
         {
