@@ -7,14 +7,16 @@ namespace Microsoft.ML.GenerativeRec.Training;
 /// libtorch's CPU allocator is plain <c>malloc</c>. Training allocates and frees tensors of a different size at every
 /// step (batches differ in length), and glibc keeps the freed chunks below its mmap threshold (up to 32 MB) in its
 /// arenas, so the working set of a CPU training run grew by about 250 MB per ML-1M epoch while live tensors stayed flat
-/// (docs/benchmarks.md). <c>malloc_trim(0)</c> hands whole free pages back. The call itself is cheap, but the pages
-/// handed back are faulted in again by the next steps, which cost 10–15 % of an ML-1M epoch on our VM when done after
-/// every epoch; <see cref="ReleaseWhenGrown"/> therefore trims only once the working set has grown by half since the
-/// last trim. Elsewhere (Windows, macOS, musl) nothing happens.
+/// (docs/benchmarks.md). <c>malloc_trim(0)</c> hands whole free pages back. The call itself is cheap, but the next
+/// steps fault the pages in again, which cost 10–20 % of the following ML-1M epoch on our VM: trimming after every
+/// epoch would pay that every epoch. <see cref="ReleaseWhenGrown"/> therefore trims only when the working set has
+/// doubled since the first epoch or the last trim, which bounds a long run's growth for a few percent of its time.
+/// Elsewhere (Windows, macOS, musl) nothing happens.
 /// </remarks>
 internal static class NativeHeap
 {
-    private const double GrowthBeforeRelease = 1.5;
+    private const double GrowthBeforeRelease = 2.0;
+
     private static bool _unavailable = !OperatingSystem.IsLinux();
 
     /// <summary>Releases free native heap pages; a no-op where glibc's <c>malloc_trim</c> is not available.</summary>
@@ -32,14 +34,22 @@ internal static class NativeHeap
         }
     }
 
-    /// <summary>Releases free pages when the working set is more than 1.5 × what it was after the last release.</summary>
-    /// <param name="workingSetAfterLastRelease">The working set after the last release, 0 before the first; updated.</param>
-    public static void ReleaseWhenGrown(ref long workingSetAfterLastRelease)
+    /// <summary>Releases free pages when the working set is more than twice the reference, then makes the new size the reference.</summary>
+    /// <param name="reference">The working set after the first epoch or the last release; 0 at first, when the call only records it.</param>
+    public static void ReleaseWhenGrown(ref long reference)
     {
-        if (_unavailable || (workingSetAfterLastRelease > 0 && Environment.WorkingSet < workingSetAfterLastRelease * GrowthBeforeRelease))
+        if (_unavailable)
+            return;
+        if (reference == 0)
+        {
+            reference = Environment.WorkingSet;
+            return;
+        }
+
+        if (Environment.WorkingSet < reference * GrowthBeforeRelease)
             return;
         ReleaseFreePages();
-        workingSetAfterLastRelease = Environment.WorkingSet;
+        reference = Environment.WorkingSet;
     }
 
     // A blittable signature: DllImport needs no marshalling stub and no unsafe code here.

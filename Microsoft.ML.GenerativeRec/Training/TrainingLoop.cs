@@ -71,7 +71,7 @@ internal sealed class TrainingLoop
         // Tokens per batch on average, for WeighTokensEqually: every epoch has the same rows in the same number of batches.
         double meanBatchTokens = trainable.Sum(r => (double)lengths[r]) / ((trainable.Length + _settings.BatchSize - 1) / _settings.BatchSize);
         var clock = Stopwatch.StartNew();
-        long workingSetAfterRelease = 0;
+        long heapReference = 0;                                          // for NativeHeap.ReleaseWhenGrown
         try
         {
             _model.train();
@@ -101,7 +101,7 @@ internal sealed class TrainingLoop
                     bestEpoch = epoch;
                 }
 
-                NativeHeap.ReleaseWhenGrown(ref workingSetAfterRelease);   // what glibc kept of freed tensors (NativeHeap)
+                NativeHeap.ReleaseWhenGrown(ref heapReference);           // what glibc kept of freed tensors (NativeHeap)
                 epochs.Add(summary);
                 Report(summary, clock, epoch - firstEpoch + 1, sampler);
                 stopEarly = validation is not null && epoch - bestEpoch >= _settings.EarlyStoppingPatience;
