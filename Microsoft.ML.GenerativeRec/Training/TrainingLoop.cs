@@ -71,6 +71,7 @@ internal sealed class TrainingLoop
         // Tokens per batch on average, for WeighTokensEqually: every epoch has the same rows in the same number of batches.
         double meanBatchTokens = trainable.Sum(r => (double)lengths[r]) / ((trainable.Length + _settings.BatchSize - 1) / _settings.BatchSize);
         var clock = Stopwatch.StartNew();
+        NativeHeap.ReleaseFreePages();                                   // what earlier work in this process left behind
         long heapReference = 0;                                          // for NativeHeap.ReleaseWhenGrown
         try
         {
