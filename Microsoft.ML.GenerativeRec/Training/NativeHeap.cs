@@ -10,8 +10,8 @@ namespace Microsoft.ML.GenerativeRec.Training;
 /// (docs/benchmarks.md). <c>malloc_trim(0)</c> hands whole free pages back. The call itself is cheap, but the next
 /// steps fault the pages in again, which cost 10–20 % of the following ML-1M epoch on our VM: trimming after every
 /// epoch would pay that every epoch. <see cref="ReleaseWhenGrown"/> therefore trims only when the working set has
-/// doubled since the first epoch or the last trim, which bounds a long run's growth for a few percent of its time.
-/// Elsewhere (Windows, macOS, musl) nothing happens.
+/// doubled since the first epoch or the last trim. That lowers short runs' peak; long runs still grow, by more than
+/// the trims give back (docs/benchmarks.md: open). Elsewhere (Windows, macOS, musl) nothing happens.
 /// </remarks>
 internal static class NativeHeap
 {
