@@ -52,6 +52,40 @@ internal static class NativeHeap
         reference = Environment.WorkingSet;
     }
 
+    /// <summary>glibc's own account of the native heap (<c>mallinfo2</c>, all arenas), or null where it is not available.</summary>
+    /// <returns>Bytes in use by live allocations, and bytes free but kept in the arenas.</returns>
+    /// <remarks>
+    /// Tells the two causes of a growing working set apart: in-use bytes that keep rising are a native leak; free bytes
+    /// that keep rising are fragmentation.
+    /// </remarks>
+    public static (long InUseBytes, long FreeBytes)? Statistics()
+    {
+        if (_unavailable)
+            return null;
+        try
+        {
+            var info = MallInfo2();
+            return ((long)info.InUse, (long)info.Free);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;                            // glibc before 2.33, or another C library
+        }
+    }
+
+    // struct mallinfo2 (glibc ≥ 2.33): ten size_t fields; only uordblks and fordblks are read.
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MallocInfo
+    {
+        public nuint Arena, OrdinaryBlocks, SmallBlocks, MappedBlocks, MappedBytes, MaxTotal, FastFreeBytes;
+        public nuint InUse;                         // uordblks
+        public nuint Free;                          // fordblks
+        public nuint KeepCost;
+    }
+
+    [DllImport("libc", EntryPoint = "mallinfo2", ExactSpelling = true)]
+    private static extern MallocInfo MallInfo2();
+
     // A blittable signature: DllImport needs no marshalling stub and no unsafe code here.
     [DllImport("libc", EntryPoint = "malloc_trim", ExactSpelling = true)]
     private static extern int MallocTrim(nuint pad);

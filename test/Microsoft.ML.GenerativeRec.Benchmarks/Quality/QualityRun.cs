@@ -214,7 +214,13 @@ internal static class QualityRun
         public void Report(TrainingProgress value)
         {
             if (value.IsEpochEnd)
-                Console.WriteLine($"  {DateTime.Now:HH:mm:ss} {value}");
+            {
+                // The native heap's own account beside the working set, to tell a leak from fragmentation in long runs.
+                string heap = Microsoft.ML.GenerativeRec.Training.NativeHeap.Statistics() is { } h
+                    ? $"; heap {h.InUseBytes >> 20} MB in use, {h.FreeBytes >> 20} MB free, working set {Environment.WorkingSet >> 20} MB"
+                    : "";
+                Console.WriteLine($"  {DateTime.Now:HH:mm:ss} {value}{heap}");
+            }
         }
     }
 }

@@ -48,6 +48,23 @@ public sealed class NativeHeapTests
         Assert.AreEqual(OperatingSystem.IsLinux(), tiny > 1);
     }
 
+    [TestMethod]
+    public void Statistics_OnLinux_ReportGlibcsInUseAndFreeBytes()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.IsNull(NativeHeap.Statistics());
+            return;
+        }
+
+        using var tensor = ones(1024);                  // at least one live heap allocation of ours
+        var statistics = NativeHeap.Statistics();
+
+        Assert.IsNotNull(statistics, "glibc 2.33 or later has mallinfo2");
+        Assert.IsGreaterThan(4096L, statistics.Value.InUseBytes);
+        Assert.IsGreaterThanOrEqualTo(0L, statistics.Value.FreeBytes);
+    }
+
     private static long WorkingSet()
     {
         using var process = Process.GetCurrentProcess();
