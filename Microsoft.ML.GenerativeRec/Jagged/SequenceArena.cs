@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.GenerativeRec.Jagged;
@@ -79,9 +80,15 @@ internal sealed class SequenceArena
             width = Math.Max(width, (int)lengths[b]);
         }
 
-        var ids = new long[batchSize * width];
-        var targets = new long[batchSize * width];
-        var times = _times is null ? null : new long[batchSize * (width + 1)];
+        // The padded fields are written straight into native tensors: managed arrays of this size (hundreds of KB) would
+        // land on the large object heap at every step, and the no-GC regions around the steps (FinalizerPause) kept
+        // that garbage from being collected: 400 MB of it after 12 epochs (docs/benchmarks.md, memory history).
+        var ids = zeros([batchSize, width], ScalarType.Int64);
+        var targets = zeros([batchSize, width], ScalarType.Int64);
+        var times = _times is null ? null : zeros([batchSize, width + 1], ScalarType.Int64);
+        var idValues = HostValues(ids);
+        var targetValues = HostValues(targets);
+        Span<long> timeValues = times is null ? default : HostValues(times);
         for (int b = 0; b < batchSize; b++)
         {
             int length = (int)lengths[b];
@@ -92,16 +99,33 @@ internal sealed class SequenceArena
                 continue;
             }
 
-            _items.AsSpan(start, length).CopyTo(ids.AsSpan(b * width, length));
-            _items.AsSpan(start + 1, length).CopyTo(targets.AsSpan(b * width, length));
-            _times?.AsSpan(start, length + 1).CopyTo(times.AsSpan(b * (width + 1), length + 1));
+            _items.AsSpan(start, length).CopyTo(idValues.Slice(b * width, length));
+            _items.AsSpan(start + 1, length).CopyTo(targetValues.Slice(b * width, length));
+            _times?.AsSpan(start, length + 1).CopyTo(timeValues.Slice(b * (width + 1), length + 1));
         }
 
         return new SequenceBatch(
-            tensor(ids, [batchSize, width], device: device),
+            OnDevice(ids, device),
             tensor(lengths, [batchSize], device: device),
-            tensor(targets, [batchSize, width], device: device),
-            times is null ? null : tensor(times, [batchSize, width + 1], device: device),
+            OnDevice(targets, device),
+            times is null ? null : OnDevice(times, device),
             lengths);
+    }
+
+    // An empty tensor may have no storage to point at; its values are an empty span either way.
+    private static Span<long> HostValues(Tensor hostTensor)
+        => hostTensor.NumberOfElements == 0 ? Span<long>.Empty : MemoryMarshal.Cast<byte, long>(hostTensor.bytes);
+
+    private static Tensor OnDevice(Tensor hostTensor, Device device)
+    {
+        if (device.type == TorchSharp.DeviceType.CPU)
+        {
+            return hostTensor;
+        }
+
+        using (hostTensor)
+        {
+            return hostTensor.to(device);
+        }
     }
 }

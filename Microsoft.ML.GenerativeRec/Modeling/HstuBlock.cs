@@ -15,7 +15,7 @@ namespace Microsoft.ML.GenerativeRec.Modeling;
 /// reference's zero-padded V) and go out as zeros.
 /// </para>
 /// </remarks>
-internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>
+internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IMixedPrecisionBlock
 {
     private const double LayerNormEpsilon = 1e-6;              // hstu-spec.md §3.3
     private const double UvqkStd = 0.02;                       // W_uvqk ~ N(0, 0.02), hstu-spec.md §3.6
@@ -64,8 +64,7 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>
     /// <summary>Gets the output projection H·Dv → D.</summary>
     public Linear Output => _output;
 
-    /// <summary>Gets or sets the number format of the block's matrix products; parameters and everything else stay float32.</summary>
-    /// <value>Float32 (default) or BFloat16; see <see cref="TorchOps"/>.</value>
+    /// <inheritdoc/>
     public ScalarType ComputeType { get; set; } = ScalarType.Float32;
 
     /// <summary>Re-initialises the block as <c>hstu.py</c> does (hstu-spec.md §3.6).</summary>

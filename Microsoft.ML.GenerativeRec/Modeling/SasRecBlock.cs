@@ -12,7 +12,7 @@ namespace Microsoft.ML.GenerativeRec.Modeling;
 /// <c>in_proj_weight</c> [3D, D] and bias, <c>out_proj</c>), so xavier_normal_ sees the same fan as the reference
 /// (std √(2 / 4D) for the packed weight). The 1×1 convolutions are per-position Linear layers with the same fans.
 /// </remarks>
-internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>
+internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>, IMixedPrecisionBlock
 {
     private const double LayerNormEpsilon = 1e-8;              // hstu-spec.md §4
 
@@ -47,8 +47,7 @@ internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>
         ResetParameters();
     }
 
-    /// <summary>Gets or sets the number format of the block's matrix products; parameters and everything else stay float32.</summary>
-    /// <value>Float32 (default) or BFloat16; see <see cref="TorchOps"/>.</value>
+    /// <inheritdoc/>
     public ScalarType ComputeType { get; set; } = ScalarType.Float32;
 
     /// <summary>Re-initialises the block as <c>SASRec.reset_state</c> leaves it (hstu-spec.md §4).</summary>

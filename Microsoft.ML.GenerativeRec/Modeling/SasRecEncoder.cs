@@ -40,13 +40,7 @@ internal sealed class SasRecEncoder : Module<Tensor, Tensor, Tensor?, Tensor>, I
     public ScalarType ComputeType
     {
         get => _blocks[0].ComputeType;
-        set
-        {
-            if (value is not (ScalarType.Float32 or ScalarType.BFloat16))
-                throw new ArgumentOutOfRangeException(nameof(value), value, "Must be Float32 or BFloat16.");
-            foreach (var block in _blocks)
-                block.ComputeType = value;
-        }
+        set => MixedPrecision.Apply(_blocks, value);
     }
 
     /// <summary>Gets the input embedding.</summary>
