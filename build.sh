@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The commands of the README. Each runs the idempotent setup step first (build/setup.sh).
 #   ./build.sh demo [args]   load MovieLens-1M from data/ and run the sample
-#   ./build.sh test          build everything, run the whole test suite, then run every notebook
+#   ./build.sh test          build everything, run the whole test suite, a one-epoch demo, then every notebook
 #   ./build.sh notebooks     only the notebooks (samples/notebooks), against a freshly packed package
 #   ./build.sh pack          the NuGet package into artifacts/packages (what the notebooks reference)
 #   ./build.sh setup         only the setup step
@@ -24,6 +24,9 @@ case "$command" in
         # (with one epoch each: build/run-notebooks.sh).
         dotnet build ML.GenerativeRec.sln -c Release
         dotnet test ML.GenerativeRec.sln -c Release --no-build "$@"
+        # The README's demo command, short: one epoch per model, through save, reload and titles.
+        dotnet run -c Release --no-build --project samples/MovieLens -- --help > /dev/null
+        dotnet run -c Release --no-build --project samples/MovieLens -- --epochs 1 --output artifacts/sample-check
         bash build/run-notebooks.sh
         ;;
     notebooks)

@@ -20,6 +20,7 @@ rm -rf "${NUGET_PACKAGES:-$HOME/.nuget/packages}/$(echo "$package_id" | tr '[:up
 
 nupkg="$packages/$package_id.$version.nupkg"
 [ -f "$nupkg" ] || { echo "pack: ERROR: $nupkg was not written." >&2; exit 1; }
+bash "$repo/build/check-package.sh" "$nupkg"
 echo "pack: wrote $nupkg and its .snupkg. Its dependencies:"
 if command -v unzip >/dev/null 2>&1; then
     unzip -p "$nupkg" "$package_id.nuspec" | grep -o '<dependency [^>]*>' | sed 's/^/    /'

@@ -41,6 +41,7 @@ say "packing $package_id $version into artifacts/packages"
 dotnet pack "$package_id/$package_id.csproj" -c Release -o "$packages" -p:VersionSuffix="$suffix" --nologo -v quiet \
     || fail "dotnet pack failed."
 [ -f "$packages/$package_id.$version.nupkg" ] || fail "dotnet pack did not write $package_id.$version.nupkg."
+bash build/check-package.sh "$packages/$package_id.$version.nupkg" || fail "the package is not what users are promised."
 
 export GENREC_PACKAGE_VERSION="$version"
 export GENREC_NOTEBOOK_EPOCHS="${GENREC_NOTEBOOK_EPOCHS:-1}"

@@ -74,6 +74,19 @@ else
     esac
 fi
 
+# Fonts for the text in the notebooks' plots (ScottPlot draws with SkiaSharp, which finds fonts through fontconfig).
+# Missing fonts break no build or test, so this only warns when it cannot install them.
+if [ "$(uname -s)" = Linux ] && ! { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list 2>/dev/null | head -n 1)" ]; }; then
+    if [ -r /etc/os-release ] && grep -q '^ID=debian' /etc/os-release && { [ "$(id -u)" -eq 0 ] || command -v sudo >/dev/null 2>&1; }; then
+        say "installing fontconfig and fonts-dejavu-core for the notebooks' plots"
+        sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq fontconfig fonts-dejavu-core >/dev/null; } \
+            || say "WARNING: could not install fonts; the notebooks' plots will have no text."
+    else
+        say "WARNING: no fonts found (fc-list); the notebooks' plots will have no text. Install fontconfig and a font package."
+    fi
+fi
+
 # ---------------------------------------------------------------------------------------------
 # 2. .NET local tools
 # ---------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ internal static class SequenceEvaluator
                 var items = L2Norm.Normalize(encoder.ItemEmbeddings);                      // [V, D]
                 foreach (int[] rows in order.Chunk(TrainingSettings.EvaluationBatchSize))
                 {
-                    using var pause = FinalizerPause.Begin();
+                    using var pause = FinalizerPause.Begin(finalizeOnEnd: true);
                     using var batchScope = NewDisposeScope();
                     using var batch = arena.BuildBatch(rows, maxSequenceLength, device);
                     var outputs = encoder.Encode(batch.Ids, batch.Lengths, batch.Timestamps);  // [B, n, D]

@@ -145,7 +145,7 @@ internal sealed class TrainingLoop
         for (int step = 0; step < batches.Count; step++)
         {
             _settings.CancellationToken.ThrowIfCancellationRequested();
-            using var pause = FinalizerPause.Begin();
+            using var pause = FinalizerPause.Begin(finalizeOnEnd: true);
             using var scope = NewDisposeScope();
             int[] rows = Array.ConvertAll(batches[step], i => trainable[i]);
             using var batch = train.BuildBatch(rows, _settings.MaxSequenceLength, _device);

@@ -296,7 +296,13 @@ public sealed class NeuralTrainerTests
 
         var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new MLContext().Recommendation().Trainers.Hstu(options));
 
+        // The exception names the option, carries the rejected value and says what is expected.
         Assert.AreEqual(field, error.ParamName);
+        var option = typeof(HstuTrainer.Options).GetMember(field).Single();
+        object? rejected = option is System.Reflection.FieldInfo f ? f.GetValue(options) : ((System.Reflection.PropertyInfo)option).GetValue(options);
+        Assert.AreEqual(rejected, error.ActualValue);
+        Assert.IsTrue(error.Message.StartsWith("Must be", StringComparison.Ordinal) || error.Message.StartsWith("Unknown", StringComparison.Ordinal),
+            error.Message);
     }
 
     [TestMethod]
