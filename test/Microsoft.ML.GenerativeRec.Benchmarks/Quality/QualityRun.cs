@@ -193,6 +193,8 @@ internal static class QualityRun
             ["temperature"] = options.Temperature,
             ["batch_size"] = options.BatchSize,
             ["group_batches_by_length"] = options.GroupBatchesByLength,
+            ["weigh_tokens_equally"] = options.WeighTokensEqually,
+            ["precision"] = options.Precision.ToString(),
             ["learning_rate"] = options.LearningRate,
             ["weight_decay"] = options.WeightDecay,
             ["max_epochs"] = options.NumberOfEpochs,

@@ -16,10 +16,10 @@ public sealed class NativeHeapTests
             return;
         }
 
-        // Freeing one mmap'd 4 MB tensor raises glibc's mmap threshold, so the next 4 MB tensors come from the heap,
-        // where free() keeps them; a small tensor allocated last keeps the heap top from being trimmed by free() itself.
-        zeros(1024 * 1024).Dispose();
-        var tensors = Enumerable.Range(0, 48).Select(_ => ones(1024 * 1024)).ToList();    // 48 × 4 MB, touched
+        // 64 KB tensors are below glibc's smallest mmap threshold (128 KB), so they always come from an arena, where
+        // free() keeps them (whatever earlier tests did to the dynamic threshold); a small tensor allocated last keeps
+        // the heap top from being trimmed by free() itself.
+        var tensors = Enumerable.Range(0, 3072).Select(_ => ones(16 * 1024)).ToList();      // 3,072 × 64 KB, touched
         using var pin = ones(16);
         foreach (var tensor in tensors)
             tensor.Dispose();
