@@ -2,16 +2,16 @@ using System.Runtime.InteropServices;
 
 namespace Microsoft.ML.GenerativeRec.Training;
 
-/// <summary>Returns the native heap's free pages to the operating system (glibc's <c>malloc_trim</c>) on Linux.</summary>
+/// <summary>Controls how glibc's native heap, where libtorch's CPU tensors live, keeps and returns freed memory on Linux.</summary>
 /// <remarks>
-/// libtorch's CPU allocator is plain <c>malloc</c>. Training allocates and frees tensors of a different size at every
-/// step (batches differ in length), and glibc keeps the freed chunks below its mmap threshold (up to 32 MB) in its
-/// arenas, so the working set of a CPU training run grew by about 250 MB per ML-1M epoch while live tensors stayed flat
-/// (docs/benchmarks.md). <c>malloc_trim(0)</c> hands whole free pages back. The call itself is cheap, but the next
-/// steps fault the pages in again, which cost 10–20 % of the following ML-1M epoch on our VM: trimming after every
-/// epoch would pay that every epoch. <see cref="ReleaseWhenGrown"/> therefore trims only when the working set has
-/// doubled since the first epoch or the last trim. That lowers short runs' peak; long runs still grow, by more than
-/// the trims give back (docs/benchmarks.md: open). Elsewhere (Windows, macOS, musl) nothing happens.
+/// libtorch's CPU allocator is plain <c>malloc</c>. A training step allocates and frees a few hundred MB of tensors, of
+/// other sizes at every step (batches differ in length). Left to its defaults, glibc hands the top of the heap back to
+/// the system whenever a step frees it, and the next step faults the same pages in again: with nothing else in the
+/// heap, that made SASRec on ML-1M 2–3× slower (43,000 page faults a second; docs/benchmarks.md, memory history).
+/// <see cref="KeepFreedPagesWhileTraining"/> therefore makes glibc keep freed pages for the length of a training, and
+/// the trainer returns them itself at points of its choosing: when training starts, when the working set has doubled
+/// since the first epoch or the last release (<see cref="ReleaseWhenGrown"/>: a release after every epoch cost 10–20 %
+/// of the next one in page faults), and when training ends. Elsewhere (Windows, macOS, musl) nothing happens.
 /// </remarks>
 internal static class NativeHeap
 {
@@ -32,6 +32,40 @@ internal static class NativeHeap
         {
             _unavailable = true;                // musl and other C libraries without malloc_trim
         }
+    }
+
+    // glibc's mallopt parameters (malloc.h) and the largest mmap threshold it accepts on 64-bit (HEAP_MAX_SIZE / 2).
+    private const int TrimThresholdParameter = -1, MmapThresholdParameter = -3;
+    private const int LargestMmapThreshold = 32 * 1024 * 1024;
+
+    /// <summary>
+    /// Makes glibc keep freed memory until the returned scope ends, then returns the free pages and leaves the heap in
+    /// the state glibc's own adaptive thresholds reach in a process that frees large blocks.
+    /// </summary>
+    /// <returns>A scope to dispose when training ends.</returns>
+    /// <remarks>
+    /// Sets the mmap threshold to glibc's largest (32 MB: smaller tensors come from the heap and are reused, larger ones
+    /// are mapped and unmapped as before) and the trim threshold to 2 GB, so that <c>free</c> no longer shrinks the
+    /// heap. Setting either turns off glibc's adaptive thresholds for the rest of the process; on disposal the trim
+    /// threshold becomes 64 MB, twice the mmap threshold, which is where the adaptive rule ends up once a 32 MB block has
+    /// been freed. These are process-wide settings, like libtorch's thread count.
+    /// </remarks>
+    public static IDisposable KeepFreedPagesWhileTraining()
+    {
+        if (_unavailable)
+            return EmptyScope.Instance;
+        try
+        {
+            MallOpt(MmapThresholdParameter, LargestMmapThreshold);
+            MallOpt(TrimThresholdParameter, int.MaxValue);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            _unavailable = true;
+            return EmptyScope.Instance;
+        }
+
+        return new KeepScope();
     }
 
     /// <summary>Releases free pages when the working set is more than twice the reference, then makes the new size the reference.</summary>
@@ -73,6 +107,29 @@ internal static class NativeHeap
         }
     }
 
+    private sealed class KeepScope : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            MallOpt(TrimThresholdParameter, 2 * LargestMmapThreshold);
+            ReleaseFreePages();
+        }
+    }
+
+    private sealed class EmptyScope : IDisposable
+    {
+        public static readonly EmptyScope Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
+
     // struct mallinfo2 (glibc ≥ 2.33): ten size_t fields; only uordblks and fordblks are read.
     [StructLayout(LayoutKind.Sequential)]
     private struct MallocInfo
@@ -85,6 +142,9 @@ internal static class NativeHeap
 
     [DllImport("libc", EntryPoint = "mallinfo2", ExactSpelling = true)]
     private static extern MallocInfo MallInfo2();
+
+    [DllImport("libc", EntryPoint = "mallopt", ExactSpelling = true)]
+    private static extern int MallOpt(int parameter, int value);
 
     // A blittable signature: DllImport needs no marshalling stub and no unsafe code here.
     [DllImport("libc", EntryPoint = "malloc_trim", ExactSpelling = true)]

@@ -72,6 +72,7 @@ internal sealed class TrainingLoop
         double meanBatchTokens = trainable.Sum(r => (double)lengths[r]) / ((trainable.Length + _settings.BatchSize - 1) / _settings.BatchSize);
         var clock = Stopwatch.StartNew();
         NativeHeap.ReleaseFreePages();                                   // what earlier work in this process left behind
+        using var keepFreedPages = NativeHeap.KeepFreedPagesWhileTraining(); // no page faults for what each step frees
         long heapReference = 0;                                          // for NativeHeap.ReleaseWhenGrown
         try
         {

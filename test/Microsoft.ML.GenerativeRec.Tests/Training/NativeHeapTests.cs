@@ -32,6 +32,36 @@ public sealed class NativeHeapTests
     }
 
     [TestMethod]
+    public void KeepFreedPagesWhileTraining_KeepsFreedTensorsResidentUntilTheScopeEnds()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            NativeHeap.KeepFreedPagesWhileTraining().Dispose();     // a no-op elsewhere; it must not throw
+            return;
+        }
+
+        NativeHeap.ReleaseFreePages();
+        long freedWhileKept;
+        long releasedAtTheEnd;
+        using (var keep = NativeHeap.KeepFreedPagesWhileTraining())
+        {
+            // 48 × 4 MB, below the 32 MB mmap threshold the scope sets, so they come from the heap; freeing them leaves
+            // 192 MB free at the heap top, which glibc's defaults hand back at once (trim threshold ≤ 64 MB).
+            var tensors = Enumerable.Range(0, 48).Select(_ => ones(1024 * 1024)).ToList();
+            long before = WorkingSet();
+            foreach (var tensor in tensors)
+                tensor.Dispose();
+            freedWhileKept = before - WorkingSet();
+            long beforeEnd = WorkingSet();
+            keep.Dispose();
+            releasedAtTheEnd = beforeEnd - WorkingSet();
+        }
+
+        Assert.IsLessThan(32L << 20, freedWhileKept, $"the working set fell by {freedWhileKept >> 20} MB while freed pages were to be kept");
+        Assert.IsGreaterThan(64L << 20, releasedAtTheEnd, $"the end of the scope released {releasedAtTheEnd >> 20} MB of the 192 MB freed");
+    }
+
+    [TestMethod]
     public void ReleaseWhenGrown_RecordsFirstThenReleasesOnlyOnceTheWorkingSetHasDoubled()
     {
         long reference = 0;
