@@ -40,46 +40,20 @@ internal static class TrainingCheckpoint
     public static void Write(string folder, string fingerprint, State state, nn.Module model, OptimizerHelper optimizer, Generator generator)
     {
         Directory.CreateDirectory(folder);
-        using var buffer = new MemoryStream();
-        using (var writer = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write(Magic);
-            writer.Write(FormatVersion);
-            writer.Write(fingerprint);
-            writer.Write(state.EpochsCompleted);
-            new TrainingHistory(state.BestEpoch, state.BestNdcg, state.Epochs).Write(writer);
-
-            model.save(writer);
-            writer.Write(state.Best is not null);
-            if (state.Best is not null)
-            {
-                writer.Write(state.Best.Count);
-                foreach (var (name, tensor) in state.Best)
-                {
-                    writer.Write(name);
-                    tensor.Save(writer);
-                }
-            }
-
-            optimizer.save_state_dict(writer);
-            using (var rng = get_rng_state())
-            {
-                rng.Save(writer);
-            }
-
-            using (var generatorState = generator.get_state())
-            {
-                generatorState.Save(writer);
-            }
-        }
-
-        byte[] payload = buffer.ToArray();
         string path = Path.Combine(folder, FileName(state.EpochsCompleted));
         string temporary = path + ".tmp";
+
+        // Streamed to the file through the hash: a checkpoint built in memory first was several MB of large-object-heap
+        // garbage at every epoch (docs/benchmarks.md, memory history).
         using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            file.Write(payload);
-            file.Write(SHA256.HashData(payload));
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using (var writer = new BinaryWriter(new HashingStream(file, hash), System.Text.Encoding.UTF8, leaveOpen: false))
+            {
+                WritePayload(writer, fingerprint, state, model, optimizer, generator);
+            }
+
+            file.Write(hash.GetHashAndReset());
             file.Flush(flushToDisk: true);
         }
 
@@ -87,6 +61,38 @@ internal static class TrainingCheckpoint
         foreach (string old in Checkpoints(folder).Skip(KeptCheckpoints))
         {
             File.Delete(old);
+        }
+    }
+
+    private static void WritePayload(BinaryWriter writer, string fingerprint, State state, nn.Module model, OptimizerHelper optimizer, Generator generator)
+    {
+        writer.Write(Magic);
+        writer.Write(FormatVersion);
+        writer.Write(fingerprint);
+        writer.Write(state.EpochsCompleted);
+        new TrainingHistory(state.BestEpoch, state.BestNdcg, state.Epochs).Write(writer);
+
+        model.save(writer);
+        writer.Write(state.Best is not null);
+        if (state.Best is not null)
+        {
+            writer.Write(state.Best.Count);
+            foreach (var (name, tensor) in state.Best)
+            {
+                writer.Write(name);
+                tensor.Save(writer);
+            }
+        }
+
+        optimizer.save_state_dict(writer);
+        using (var rng = get_rng_state())
+        {
+            rng.Save(writer);
+        }
+
+        using (var generatorState = generator.get_state())
+        {
+            generatorState.Save(writer);
         }
     }
 
@@ -179,4 +185,38 @@ internal static class TrainingCheckpoint
     /// <summary>The checkpoint files of <paramref name="folder"/>, newest first.</summary>
     private static IEnumerable<string> Checkpoints(string folder)
         => Directory.EnumerateFiles(folder, "checkpoint-*.bin").OrderByDescending(Path.GetFileName, StringComparer.Ordinal).ToArray();
+
+    /// <summary>Writes through to a stream and adds everything written to a hash; disposing it leaves the stream open.</summary>
+    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            hash.AppendData(buffer);
+            inner.Write(buffer);
+        }
+
+        public override void Flush() => inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
 }

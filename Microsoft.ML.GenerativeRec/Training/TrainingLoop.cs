@@ -103,6 +103,7 @@ internal sealed class TrainingLoop
                     bestEpoch = epoch;
                 }
 
+                FinalizerPause.CollectEverything();                      // the large objects the no-GC steps left (FinalizerPause)
                 NativeHeap.ReleaseWhenGrown(ref heapReference);           // what glibc kept of freed tensors (NativeHeap)
                 epochs.Add(summary);
                 Report(summary, clock, epoch - firstEpoch + 1, sampler);
