@@ -37,6 +37,10 @@ internal static class QualityConfigs
         // The same question answered without giving up grouped batches: scale each batch's loss by its share of tokens.
         configs.Add(new("hstu-reference-tokens-weighed", "hstu", Sequences, LeaveOneOutProtocol.Reference, "grouped batches, tokens weighed equally",
             () => new HstuTrainer.Options { WeighTokensEqually = true }));
+        configs.Add(new("hstu-large-reference-tokens-weighed", "hstu-large", Sequences, LeaveOneOutProtocol.Reference, "grouped batches, tokens weighed equally",
+            () => With(HstuTrainer.Options.Large(), o => o.WeighTokensEqually = true)));
+        configs.Add(new("sasrec-reference-tokens-weighed", "sasrec", Sequences, LeaveOneOutProtocol.Reference, "grouped batches, tokens weighed equally",
+            () => new SasRecTrainer.Options { WeighTokensEqually = true }));
         configs.Add(new("hstu-validation-random-batches", "hstu", Sequences, LeaveOneOutProtocol.Validation, "random batches, as the reference",
             () => new HstuTrainer.Options { GroupBatchesByLength = false }));
 
