@@ -16,11 +16,10 @@ public sealed class NativeHeapTests
             return;
         }
 
-        // 64 KB tensors are below glibc's smallest mmap threshold (128 KB), so they always come from an arena, where
-        // free() keeps them (whatever earlier tests did to the dynamic threshold); a small tensor allocated last keeps
-        // the heap top from being trimmed by free() itself.
-        var tensors = Enumerable.Range(0, 3072).Select(_ => ones(16 * 1024)).ToList();      // 3,072 × 64 KB, touched
-        using var pin = ones(16);
+        // Inside this scope free() hands nothing back by itself (trim threshold 2 GB) and 4 MB tensors come from the heap
+        // (mmap threshold 32 MB), whatever earlier tests did to glibc's adaptive thresholds: only the call releases.
+        using var keep = NativeHeap.KeepFreedPagesWhileTraining();
+        var tensors = Enumerable.Range(0, 48).Select(_ => ones(1024 * 1024)).ToList();    // 48 × 4 MB, touched
         foreach (var tensor in tensors)
             tensor.Dispose();
         long before = WorkingSet();
