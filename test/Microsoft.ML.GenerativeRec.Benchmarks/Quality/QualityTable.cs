@@ -16,13 +16,33 @@ internal static class QualityTable
             text.AppendLine($"**{group.Key.Item1}, {group.Key.Item2} protocol** " +
                 (group.Key.Item2 == "reference" ? "(last epoch reported; the best epoch chosen on the test rows, as the reference's logs allow, in brackets)" : "(early stopping on the validation item; test on the last item)"));
             text.AppendLine();
-            var rows = group.Select(r => Row(r.FileName, r.Result));
+            var rows = group.Select(r => Row(r.FileName, r.Result))
+                .Concat(group.GroupBy(r => (string?)r.Result["name"]).Where(run => run.Count() > 1).Select(run => SeedSummary(run.Select(r => r.Result).ToList())));
             text.AppendLine(ResultFiles.Table(
                 ["run (`quality <run> --seed <s>`)", "model", "HR@10", "NDCG@10", "HR@50", "NDCG@50", "HR@200", "NDCG@200", "MRR", "epochs: best / run", "s/epoch", "peak MB"],
                 rows, textColumns: 2));
         }
 
         ResultFiles.ReplaceSection(root, "quality-results", results.Count == 0 ? "No quality results yet." : text.ToString());
+    }
+
+    // One row per run with several seeds: the mean of each metric over the seeds and, for HR@10 and NDCG@10, the range.
+    private static IEnumerable<string> SeedSummary(IReadOnlyList<JsonObject> seeds)
+    {
+        double[] Values(string metric) => [.. seeds.Select(r => (double?)r["metrics"]?[metric]).OfType<double>()];
+        string Mean(string metric) => Values(metric) is { Length: > 0 } v ? v.Average().ToString("F4", System.Globalization.CultureInfo.InvariantCulture) : "–";
+        string MeanAndRange(string metric)
+        {
+            var v = Values(metric);
+            return v.Length == 0 ? "–" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{v.Average():F4} [{v.Min():F4}–{v.Max():F4}]");
+        }
+
+        return
+        [
+            $"**{seeds[0]["name"]}**, mean of {seeds.Count} seeds ({string.Join(", ", seeds.Select(r => r["seed"]))}), last epoch", (string?)seeds[0]["model"] ?? "",
+            MeanAndRange("hr@10"), MeanAndRange("ndcg@10"), Mean("hr@50"), Mean("ndcg@50"), Mean("hr@200"), Mean("ndcg@200"), Mean("mrr"),
+            "–", "–", "–",
+        ];
     }
 
     private static IEnumerable<string> Row(string fileName, JsonObject r)
