@@ -35,8 +35,9 @@ internal static class NativeHeap
     }
 
     // glibc's mallopt parameters (malloc.h) and the largest mmap threshold it accepts on 64-bit (HEAP_MAX_SIZE / 2).
-    private const int TrimThresholdParameter = -1, MmapThresholdParameter = -3;
+    private const int TrimThresholdParameter = -1, TopPadParameter = -2, MmapThresholdParameter = -3;
     private const int LargestMmapThreshold = 32 * 1024 * 1024;
+    private const int ThreadArenaHeapSize = 64 * 1024 * 1024, DefaultTopPad = 128 * 1024;
 
     /// <summary>
     /// Makes glibc keep freed memory until the returned scope ends, then returns the free pages and leaves the heap in
@@ -46,7 +47,9 @@ internal static class NativeHeap
     /// <remarks>
     /// Sets the mmap threshold to glibc's largest (32 MB: smaller tensors come from the heap and are reused, larger ones
     /// are mapped and unmapped as before) and the trim threshold to 2 GB, so that <c>free</c> no longer shrinks the
-    /// heap. Setting either turns off glibc's adaptive thresholds for the rest of the process; on disposal the trim
+    /// heap. A thread other than the main one allocates from an arena of 64 MB heaps, which glibc unmaps as soon as one
+    /// is wholly free whatever the trim threshold, unless the top pad is at least a heap's size: so the top pad is 64 MB
+    /// too (in the main heap it only makes each extension of the heap larger). Setting either turns off glibc's adaptive thresholds for the rest of the process; on disposal the trim
     /// threshold becomes 64 MB, twice the mmap threshold, which is where the adaptive rule ends up once a 32 MB block has
     /// been freed. These are process-wide settings, like libtorch's thread count.
     /// </remarks>
@@ -58,6 +61,7 @@ internal static class NativeHeap
         {
             MallOpt(MmapThresholdParameter, LargestMmapThreshold);
             MallOpt(TrimThresholdParameter, int.MaxValue);
+            MallOpt(TopPadParameter, ThreadArenaHeapSize);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -117,6 +121,7 @@ internal static class NativeHeap
                 return;
             _disposed = true;
             MallOpt(TrimThresholdParameter, 2 * LargestMmapThreshold);
+            MallOpt(TopPadParameter, DefaultTopPad);
             ReleaseFreePages();
         }
     }
