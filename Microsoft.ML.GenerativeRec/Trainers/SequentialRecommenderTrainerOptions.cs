@@ -94,11 +94,14 @@ public abstract class SequentialRecommenderTrainerOptions
     /// <value>In [0, 1). Default 0.98 (hstu-spec.md §5.2).</value>
     public double AdamBeta2 = SequentialRecommenderDefaults.AdamBeta2;
 
-    /// <summary>The number of sampled negatives R per supervised position (or per batch, see <see cref="NegativeSampling"/>).</summary>
+    /// <summary>
+    /// The number of sampled negatives R per supervised position (or per batch, see <see cref="NegativeSampling"/>); not
+    /// used by <see cref="GenerativeRec.NegativeSampling.InBatch"/> and <see cref="GenerativeRec.NegativeSampling.AllItems"/>.
+    /// </summary>
     /// <value>Positive. Default 128 (hstu-spec.md §5.1, MovieLens).</value>
     public int NumberOfNegatives = SequentialRecommenderDefaults.NumberOfNegatives;
 
-    /// <summary>How negatives are drawn for the sampled softmax.</summary>
+    /// <summary>How negatives are drawn for the sampled softmax, or <see cref="GenerativeRec.NegativeSampling.AllItems"/> for the full softmax.</summary>
     /// <value>Default <see cref="GenerativeRec.NegativeSampling.PerPosition"/>, the reference (hstu-spec.md §5.3).</value>
     public NegativeSampling NegativeSampling = NegativeSampling.PerPosition;
 

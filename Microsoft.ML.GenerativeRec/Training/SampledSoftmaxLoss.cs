@@ -29,6 +29,10 @@ namespace Microsoft.ML.GenerativeRec.Training;
 /// ML-1M batches take it (V ≈ 29·R), ML-20M and Amazon Books gather.
 /// </para>
 /// <para>
+/// <see cref="NegativeSampling.AllItems"/> is the full softmax: the same loss with every item 1..V−1 in the softmax (the
+/// positive once) and nothing sampled.
+/// </para>
+/// <para>
 /// The loss is returned as computed: a non-finite value is not clamped or replaced; checking it is the caller's job.
 /// </para>
 /// </remarks>
@@ -58,7 +62,7 @@ internal sealed class SampledSoftmaxLoss
     internal long ChunkElements { get; init; } = DefaultChunkElements;
 
     /// <summary>Creates the loss for <paramref name="numberOfNegatives"/> negatives per token, drawn as <paramref name="sampling"/> says.</summary>
-    /// <param name="numberOfNegatives">R, at least 1: 128 for MovieLens, 512 for Amazon Books (hstu-spec.md §5.1). Ignored by <see cref="NegativeSampling.InBatch"/>.</param>
+    /// <param name="numberOfNegatives">R, at least 1: 128 for MovieLens, 512 for Amazon Books (hstu-spec.md §5.1). Ignored by <see cref="NegativeSampling.InBatch"/> and <see cref="NegativeSampling.AllItems"/>.</param>
     /// <param name="sampling">How negatives are chosen; the reference is <see cref="NegativeSampling.PerPosition"/>.</param>
     /// <param name="fullCatalogueElementLimit">The largest T·V for which <see cref="NegativeSampling.PerPosition"/> may compute all logits (it also needs V ≤ 32·R); 0 always gathers.</param>
     /// <param name="temperature">τ, positive: 0.05 in the reference (hstu-spec.md §5.1).</param>
@@ -102,7 +106,7 @@ internal sealed class SampledSoftmaxLoss
     /// <param name="userVectors">u: [T, D] float, L2-normalised.</param>
     /// <param name="positiveIds">[T] int64, each in 1..V−1, on the device of <paramref name="userVectors"/>.</param>
     /// <param name="itemEmbeddings">E: [V, D], row 0 padding.</param>
-    /// <param name="generator">The source of the negatives; unused by <see cref="NegativeSampling.InBatch"/>.</param>
+    /// <param name="generator">The source of the negatives; unused by <see cref="NegativeSampling.InBatch"/> and <see cref="NegativeSampling.AllItems"/>.</param>
     /// <returns>[] scalar, attached to the graph of <paramref name="userVectors"/> and <paramref name="itemEmbeddings"/>.</returns>
     /// <exception cref="ArgumentException">The shapes or dtypes don't match, T is 0, or V is below 2.</exception>
     public Tensor Compute(Tensor userVectors, Tensor positiveIds, Tensor itemEmbeddings, Generator generator)
@@ -111,6 +115,8 @@ internal sealed class SampledSoftmaxLoss
         ValidateInputs(userVectors, positiveIds, itemEmbeddings);
         if (Sampling == NegativeSampling.InBatch)
             return ComputeInBatch(userVectors, positiveIds, itemEmbeddings);
+        if (Sampling == NegativeSampling.AllItems)
+            return ComputeAllItems(userVectors, positiveIds, itemEmbeddings);
 
         using var scope = NewDisposeScope();
         long tokens = userVectors.shape[0];
@@ -139,7 +145,7 @@ internal sealed class SampledSoftmaxLoss
                 UsesFullCatalogue(userVectors.shape[0], itemEmbeddings.shape[0])),
             NegativeSampling.SharedAcrossBatch => ComputeShared(userVectors, positiveIds, itemEmbeddings, negativeIds),
             _ => throw new InvalidOperationException(
-                $"{nameof(NegativeSampling)}.{Sampling} takes its negatives from the batch; call the overload without negative ids."),
+                $"{nameof(NegativeSampling)}.{Sampling} draws no negatives; call the overload without negative ids."),
         };
     }
 
@@ -234,6 +240,27 @@ internal sealed class SampledSoftmaxLoss
         using var scope = NewDisposeScope();
         var (distinct, _, _) = positiveIds.unique(sorted: true);                             // [K] int64, K ≤ T
         return ComputeShared(userVectors, positiveIds, itemEmbeddings, distinct).MoveToOuterDisposeScope();
+    }
+
+    // The full softmax: every item 1..V−1 is a candidate, the positive among them, so no collision mask is needed.
+    // Chunks of C tokens keep the [C, V − 1] logits and their gradient near ChunkElements floats.
+    private Tensor ComputeAllItems(Tensor userVectors, Tensor positiveIds, Tensor itemEmbeddings)
+    {
+        using var scope = NewDisposeScope();
+        long tokens = userVectors.shape[0], items = itemEmbeddings.shape[0];
+        var table = L2Norm.Normalize(itemEmbeddings.narrow(0, FirstItemId, items - FirstItemId));    // [V − 1, D]
+        var targets = positiveIds - FirstItemId;                                                       // [T] int64, column of the positive
+        long chunkTokens = Math.Clamp(ChunkElements / (items - FirstItemId), 1, tokens);
+        var sums = new List<Tensor>();
+        for (long start = 0; start < tokens; start += chunkTokens)
+        {
+            long count = Math.Min(chunkTokens, tokens - start);
+            var logits = userVectors.narrow(0, start, count).matmul(table.t()).div(Temperature);       // [C, V − 1]
+            sums.Add(nn.functional.cross_entropy(logits, targets.narrow(0, start, count), reduction: nn.Reduction.Sum));
+        }
+
+        var total = sums.Count == 1 ? sums[0] : stack(sums).sum();
+        return total.div(tokens).MoveToOuterDisposeScope();
     }
 
     // dots are raw ⟨u, ê⟩; collisions [T, K] bool marks negatives equal to the row's positive; weights [T] or null.

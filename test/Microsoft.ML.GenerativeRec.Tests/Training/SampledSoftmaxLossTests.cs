@@ -210,6 +210,61 @@ public sealed class SampledSoftmaxLossTests
     }
 
     [TestMethod]
+    public void Compute_AllItems_MatchesHandValue()
+    {
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: 128, NegativeSampling.AllItems);
+        using var table = tensor(s_table, 4, 2);
+        using var users = tensor(s_users, 2, 2);
+        using var positives = tensor(new long[] { 1, 3 });
+        using var generator = new Generator(seed: 1);
+
+        using var value = loss.Compute(users, positives, table, generator);
+
+        // The softmax runs over items 1, 2, 3 (never padding), R = 128 is ignored. Row 0 (u0): logits 12, 16, 20, positive
+        // 12. Row 1 (u1): logits 20, 0, 12, positive 12.
+        double expected = (LogSumExp(12, 16, 20) - 12 + LogSumExp(20, 0, 12) - 12) / 2;
+        Assert.AreEqual(expected, value.item<float>(), delta: 1e-5);
+    }
+
+    [TestMethod]
+    [DataRow(1L << 22)]     // one chunk
+    [DataRow(25L)]          // C = 25 / (V − 1) = 2 tokens: 7 = 2 + 2 + 2 + 1
+    public void Compute_AllItems_EqualsPerPositionWithEveryItemAsNegativeInValueAndGradients(long chunkElements)
+    {
+        // Per position with negatives 1..V−1 masks the positive's own column (−5·10⁴), which leaves exactly the full softmax.
+        const int Tokens = 7, Items = 11;
+        var allItems = new SampledSoftmaxLoss(numberOfNegatives: 1, NegativeSampling.AllItems) { ChunkElements = chunkElements };
+        var perPosition = new SampledSoftmaxLoss(numberOfNegatives: Items - 1);
+        var (users, positives, table) = RandomProblem(seed: 21, Tokens, width: 5, Items);
+        using var generator = new Generator(seed: 2);
+        using var everyItem = arange(1, Items, dtype: ScalarType.Int64).expand(Tokens, Items - 1).contiguous();
+
+        var (allValue, allTableGrad, allUserGrad) = ValueAndGradients(
+            () => allItems.Compute(users, positives, table, generator), users, table);
+        var (sampledValue, sampledTableGrad, sampledUserGrad) = ValueAndGradients(
+            () => perPosition.Compute(users, positives, table, everyItem), users, table);
+
+        Assert.AreEqual(sampledValue, allValue, delta: 1e-5);
+        AssertClose(sampledTableGrad, allTableGrad, 1e-5);
+        AssertClose(sampledUserGrad, allUserGrad, 1e-5);
+        Assert.IsTrue(allTableGrad.Take(5).All(g => g == 0), "The padding row must get no gradient.");
+        Dispose(users, positives, table);
+    }
+
+    [TestMethod]
+    public void Compute_AllItemsWithInjectedNegatives_Throws()
+    {
+        var loss = new SampledSoftmaxLoss(numberOfNegatives: 2, NegativeSampling.AllItems);
+        using var table = tensor(s_table, 4, 2);
+        using var users = tensor(s_users, 2, 2);
+        using var positives = tensor(new long[] { 1, 3 });
+        using var negatives = tensor(new long[] { 2, 3, 3, 1 }, 2, 2);
+
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => loss.Compute(users, positives, table, negatives));
+        StringAssert.Contains(error.Message, "AllItems");
+    }
+
+    [TestMethod]
     public void SampleNegatives_ManyDraws_NeverPaddingAndCoverAllItems()
     {
         using var generator = new Generator(seed: 11);
@@ -239,6 +294,7 @@ public sealed class SampledSoftmaxLossTests
     [DataRow((int)NegativeSampling.PerPosition)]
     [DataRow((int)NegativeSampling.SharedAcrossBatch)]
     [DataRow((int)NegativeSampling.InBatch)]
+    [DataRow((int)NegativeSampling.AllItems)]
     public void Compute_FewAdamSteps_LowerTheLoss(int samplingValue)
     {
         var sampling = (NegativeSampling)samplingValue;   // internal enum: DataRow passes its value
