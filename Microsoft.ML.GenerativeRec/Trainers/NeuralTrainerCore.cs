@@ -45,7 +45,7 @@ internal static class NeuralTrainerCore
                 options.AdamBeta1, options.AdamBeta2, options.WeightDecay, options.EarlyStoppingPatience, seed, options.Progress,
                 options.CancellationToken, options.CheckpointFolder, options.CheckpointFrequency,
                 Fingerprint(kind, shape, options, seed, training, validating), options.RestoreBestWeights, options.GroupBatchesByLength,
-                options.WeighTokensEqually);
+                options.WeighTokensEqually, options.LearningRateSchedule);
             var loop = new TrainingLoop(module, encoder,
                 (users, targets) => loss.Compute(users, targets, encoder.ItemEmbeddings, generator), generator, settings, device, channel);
             // Validation passes during training use the same precision; the returned model scores in float32.
@@ -76,12 +76,13 @@ internal static class NeuralTrainerCore
 
     /// <summary>
     /// What a checkpoint must match to be resumed: the model, the data and every setting that changes the arithmetic.
-    /// The number of epochs and the patience may differ, so a finished run can be extended.
+    /// The number of epochs and the patience may differ, so a finished run can be extended, unless a learning-rate
+    /// schedule depends on the number of epochs.
     /// </summary>
     private static string Fingerprint(EncoderKind kind, EncoderShape shape, SequentialRecommenderTrainerOptions options, int seed,
         SequenceArenaReader.Result training, SequenceArenaReader.Result? validation)
         => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{kind}|{shape}|rows {training.RowsRead}|tokens {training.Arena.TokenTotal}|validation {validation?.RowsRead ?? -1}|seed {seed}|batch {options.BatchSize}|lr {options.LearningRate:R}|betas {options.AdamBeta1:R},{options.AdamBeta2:R}|wd {options.WeightDecay:R}|negatives {options.NumberOfNegatives} {options.NegativeSampling}|tau {options.Temperature:R}{(options.GroupBatchesByLength ? "" : "|random batches")}{(options.WeighTokensEqually ? "|tokens weighed equally" : "")}{(options.Precision == TrainingPrecision.Float32 ? "" : $"|{options.Precision}")}");
+            $"{kind}|{shape}|rows {training.RowsRead}|tokens {training.Arena.TokenTotal}|validation {validation?.RowsRead ?? -1}|seed {seed}|batch {options.BatchSize}|lr {options.LearningRate:R}|betas {options.AdamBeta1:R},{options.AdamBeta2:R}|wd {options.WeightDecay:R}|negatives {options.NumberOfNegatives} {options.NegativeSampling}|tau {options.Temperature:R}{(options.GroupBatchesByLength ? "" : "|random batches")}{(options.WeighTokensEqually ? "|tokens weighed equally" : "")}{(options.Precision == TrainingPrecision.Float32 ? "" : $"|{options.Precision}")}{(options.LearningRateSchedule == LearningRateSchedule.Constant ? "" : $"|{options.LearningRateSchedule} over {options.NumberOfEpochs} epochs")}");
 
     /// <summary>Item indices by descending count over all training tokens, ties by index.</summary>
     private static int[] PopularityRanking(SequenceArena arena, int itemCount)

@@ -78,9 +78,17 @@ public abstract class SequentialRecommenderTrainerOptions
     /// </value>
     public bool WeighTokensEqually;
 
-    /// <summary>The AdamW learning rate, constant over training.</summary>
+    /// <summary>The AdamW learning rate: constant over training, or where <see cref="LearningRateSchedule"/> starts.</summary>
     /// <value>Positive and finite. Default 1e-3 (hstu-spec.md §5.2).</value>
     public double LearningRate = SequentialRecommenderDefaults.LearningRate;
+
+    /// <summary>How the learning rate changes over training.</summary>
+    /// <value>
+    /// Default <see cref="GenerativeRec.LearningRateSchedule.Constant"/>, the reference (hstu-spec.md §5.2).
+    /// <see cref="GenerativeRec.LearningRateSchedule.Cosine"/> anneals it to 0 over <see cref="NumberOfEpochs"/> epochs;
+    /// a checkpoint written with it resumes only with the same number of epochs.
+    /// </value>
+    public LearningRateSchedule LearningRateSchedule = LearningRateSchedule.Constant;
 
     /// <summary>The AdamW weight decay.</summary>
     /// <value>Zero or positive. Default 0 (hstu-spec.md §5.2).</value>
@@ -214,6 +222,11 @@ public abstract class SequentialRecommenderTrainerOptions
         if (!double.IsFinite(Temperature) || Temperature <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "Must be positive and finite.");
+        }
+
+        if (!Enum.IsDefined(LearningRateSchedule))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LearningRateSchedule), LearningRateSchedule, "Unknown learning-rate schedule.");
         }
 
         if (!Enum.IsDefined(NegativeSampling))

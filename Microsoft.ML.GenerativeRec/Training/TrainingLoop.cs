@@ -68,6 +68,8 @@ internal sealed class TrainingLoop
             _channel.Info($"Resumed from the checkpoint after epoch {restored.EpochsCompleted} in '{folder}'.");
         }
 
+        var schedule = CreateSchedule(optimizer, sampler);
+
         // Tokens per batch on average, for WeighTokensEqually: every epoch has the same rows in the same number of batches.
         double meanBatchTokens = trainable.Sum(r => (double)lengths[r]) / ((trainable.Length + _settings.BatchSize - 1) / _settings.BatchSize);
         var clock = Stopwatch.StartNew();
@@ -80,7 +82,7 @@ internal sealed class TrainingLoop
             bool stopEarly = validation is not null && firstEpoch - 1 - bestEpoch >= _settings.EarlyStoppingPatience && firstEpoch > 1;
             for (int epoch = firstEpoch; epoch <= _settings.NumberOfEpochs && !stopEarly; epoch++)
             {
-                EpochSummary summary = RunEpoch(epoch, firstEpoch, sampler, trainable, train, optimizer, clock, meanBatchTokens);
+                EpochSummary summary = RunEpoch(epoch, firstEpoch, sampler, trainable, train, optimizer, schedule, clock, meanBatchTokens);
                 if (validation is not null)
                 {
                     var validationClock = Stopwatch.StartNew();
@@ -106,7 +108,7 @@ internal sealed class TrainingLoop
                 FinalizerPause.CollectEverything();                      // the large objects the no-GC steps left (FinalizerPause)
                 NativeHeap.ReleaseWhenGrown(ref heapReference);           // what glibc kept of freed tensors (NativeHeap)
                 epochs.Add(summary);
-                Report(summary, clock, epoch - firstEpoch + 1, sampler);
+                Report(summary, clock, epoch - firstEpoch + 1, sampler, optimizer.ParamGroups.First().LearningRate);
                 stopEarly = validation is not null && epoch - bestEpoch >= _settings.EarlyStoppingPatience;
                 if (stopEarly)
                 {
@@ -137,8 +139,25 @@ internal sealed class TrainingLoop
         return new TrainingHistory(bestEpoch, validation is null ? null : bestNdcg, epochs);
     }
 
+    // Null for a constant rate. The rate of step s (counted from 0 over the whole run) is set in closed form before the
+    // step, so a resumed run continues the curve whatever rate the restored optimizer state carried.
+    private optim.lr_scheduler.LRScheduler? CreateSchedule(optim.Optimizer optimizer, LengthBucketedBatchSampler sampler)
+    {
+        if (_settings.LearningRateSchedule == LearningRateSchedule.Constant)
+            return null;
+
+        foreach (var group in optimizer.ParamGroups)
+        {
+            group.InitialLearningRate = _settings.LearningRate;                  // the schedule's starting point
+        }
+
+        return optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max: (double)_settings.NumberOfEpochs * BatchesPerEpoch(sampler));
+    }
+
+    private int BatchesPerEpoch(LengthBucketedBatchSampler sampler) => (sampler.SequenceCount + _settings.BatchSize - 1) / _settings.BatchSize;
+
     private EpochSummary RunEpoch(int epoch, int firstEpoch, LengthBucketedBatchSampler sampler, int[] trainable, SequenceArena train,
-        optim.Optimizer optimizer, Stopwatch clock, double meanBatchTokens)
+        optim.Optimizer optimizer, optim.lr_scheduler.LRScheduler? schedule, Stopwatch clock, double meanBatchTokens)
     {
         var batches = sampler.GetBatches(epoch - 1);
         var epochClock = Stopwatch.StartNew();
@@ -159,13 +178,14 @@ internal sealed class TrainingLoop
             var objective = _settings.WeighTokensEqually ? loss * (batch.TokenCount / meanBatchTokens) : loss;
             optimizer.zero_grad();
             objective.backward();
+            schedule?.step((epoch - 1) * BatchesPerEpoch(sampler) + step);
             optimizer.step();
 
             double value = loss.item<float>();
             if (!double.IsFinite(value))
             {
                 throw new InvalidOperationException(
-                    $"The training loss became {value} at epoch {epoch}, step {step + 1} (learning rate {_settings.LearningRate}). " +
+                    $"The training loss became {value} at epoch {epoch}, step {step + 1} (learning rate {optimizer.ParamGroups.First().LearningRate}). " +
                     "Lower the learning rate or check the data.");
             }
 
@@ -178,7 +198,8 @@ internal sealed class TrainingLoop
                 double done = (epoch - firstEpoch + ((step + 1.0) / batches.Count)) / (_settings.NumberOfEpochs - firstEpoch + 1);
                 TimeSpan remaining = clock.Elapsed * ((1 - done) / done);
                 progress.Report(new TrainingProgress(epoch, _settings.NumberOfEpochs, step + 1, batches.Count, lossSum / tokens,
-                    tokens / Math.Max(seconds, 1e-9), clock.Elapsed, remaining, isEpochEnd: false, null, null));
+                    tokens / Math.Max(seconds, 1e-9), clock.Elapsed, remaining, isEpochEnd: false, null, null,
+                    optimizer.ParamGroups.First().LearningRate));
             }
         }
 
@@ -187,13 +208,12 @@ internal sealed class TrainingLoop
     }
 
     // epochsThisRun: epochs completed since this run started (a resumed run counts from its checkpoint), for the ETA.
-    private void Report(EpochSummary summary, Stopwatch clock, int epochsThisRun, LengthBucketedBatchSampler sampler)
+    private void Report(EpochSummary summary, Stopwatch clock, int epochsThisRun, LengthBucketedBatchSampler sampler, double learningRate)
     {
         int epoch = summary.Epoch;
         TimeSpan remaining = clock.Elapsed / epochsThisRun * (_settings.NumberOfEpochs - epoch);
-        var progress = new TrainingProgress(epoch, _settings.NumberOfEpochs, (sampler.SequenceCount + _settings.BatchSize - 1) / _settings.BatchSize,
-            (sampler.SequenceCount + _settings.BatchSize - 1) / _settings.BatchSize, summary.Loss, summary.TokensPerSecond, clock.Elapsed, remaining,
-            isEpochEnd: true, summary.ValidationNdcgAt10, summary.ValidationHitRateAt10);
+        var progress = new TrainingProgress(epoch, _settings.NumberOfEpochs, BatchesPerEpoch(sampler), BatchesPerEpoch(sampler), summary.Loss, summary.TokensPerSecond, clock.Elapsed, remaining,
+            isEpochEnd: true, summary.ValidationNdcgAt10, summary.ValidationHitRateAt10, learningRate);
         _settings.Progress?.Report(progress);
         _channel.Info(progress.ToString());
     }

@@ -4,8 +4,10 @@ namespace Microsoft.ML.GenerativeRec;
 public sealed class TrainingProgress
 {
     internal TrainingProgress(int epoch, int numberOfEpochs, int step, int stepsPerEpoch, double loss, double tokensPerSecond,
-        TimeSpan elapsed, TimeSpan? estimatedRemaining, bool isEpochEnd, double? validationNdcgAt10, double? validationHitRateAt10)
+        TimeSpan elapsed, TimeSpan? estimatedRemaining, bool isEpochEnd, double? validationNdcgAt10, double? validationHitRateAt10,
+        double learningRate)
     {
+        LearningRate = learningRate;
         Epoch = epoch;
         NumberOfEpochs = numberOfEpochs;
         Step = step;
@@ -34,6 +36,9 @@ public sealed class TrainingProgress
     /// <summary>The mean training loss per supervised token over the epoch so far.</summary>
     public double Loss { get; }
 
+    /// <summary>The learning rate of the latest step (it changes from step to step under a <see cref="LearningRateSchedule"/>).</summary>
+    public double LearningRate { get; }
+
     /// <summary>Supervised tokens per second over the epoch so far.</summary>
     public double TokensPerSecond { get; }
 
@@ -58,6 +63,6 @@ public sealed class TrainingProgress
     {
         string validation = ValidationNdcgAt10 is { } ndcg ? $", validation NDCG@10 {ndcg:F4}, HR@10 {ValidationHitRateAt10:F4}" : "";
         string eta = EstimatedRemaining is { } r ? $", ETA {r:hh\\:mm\\:ss}" : "";
-        return $"epoch {Epoch}/{NumberOfEpochs}, step {Step}/{StepsPerEpoch}, loss {Loss:F4}, {TokensPerSecond:N0} tokens/s{validation}{eta}";
+        return $"epoch {Epoch}/{NumberOfEpochs}, step {Step}/{StepsPerEpoch}, loss {Loss:F4}, lr {LearningRate:0.###e0}, {TokensPerSecond:N0} tokens/s{validation}{eta}";
     }
 }

@@ -18,7 +18,8 @@ internal sealed record TrainingSettings(
     string Fingerprint = "",
     bool RestoreBestWeights = true,
     bool GroupBatchesByLength = true,
-    bool WeighTokensEqually = false)
+    bool WeighTokensEqually = false,
+    LearningRateSchedule LearningRateSchedule = LearningRateSchedule.Constant)
 {
     /// <summary>The cut-off of the validation metric used for early stopping.</summary>
     public const int ValidationCutoff = 10;

@@ -51,9 +51,15 @@ internal static class QualityConfigs
         configs.Add(new("sasrec-validation-full-softmax", "sasrec", Sequences, LeaveOneOutProtocol.Validation, "full softmax (all items)",
             () => new SasRecTrainer.Options { NegativeSampling = NegativeSampling.AllItems }));
 
+        // Cosine annealing of the learning rate over the 101 epochs instead of the reference's constant rate.
+        configs.Add(new("hstu-validation-cosine", "hstu", Sequences, LeaveOneOutProtocol.Validation, "cosine learning-rate schedule",
+            () => new HstuTrainer.Options { LearningRateSchedule = LearningRateSchedule.Cosine }));
+
         // Ablations against the published numbers, validation protocol, each one change on HSTU-large.
         configs.Add(new("hstu-large-full-softmax", "hstu-large", Sequences, LeaveOneOutProtocol.Validation, "full softmax (all items)",
             () => With(HstuTrainer.Options.Large(), o => o.NegativeSampling = NegativeSampling.AllItems)));
+        configs.Add(new("hstu-large-cosine", "hstu-large", Sequences, LeaveOneOutProtocol.Validation, "cosine learning-rate schedule",
+            () => With(HstuTrainer.Options.Large(), o => o.LearningRateSchedule = LearningRateSchedule.Cosine)));
         configs.Add(new("hstu-large-neg512", "hstu-large", Sequences, LeaveOneOutProtocol.Validation, "512 negatives per position",
             () => With(HstuTrainer.Options.Large(), o => o.NumberOfNegatives = 512)));
         configs.Add(new("hstu-large-patience20", "hstu-large", Sequences, LeaveOneOutProtocol.Validation, "early-stopping patience 20, up to 201 epochs",

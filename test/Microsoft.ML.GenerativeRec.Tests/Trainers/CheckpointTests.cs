@@ -24,6 +24,24 @@ public sealed class CheckpointTests
     }
 
     [TestMethod]
+    public void Fit_CosineScheduleInterruptedThenResumed_EndsWithTheUninterruptedWeights()
+    {
+        // The resumed run must pick the schedule up at its step, not restart it or keep the checkpoint's last rate.
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+        using var folder = new TempFolder();
+        float[][] constant = Scores(mlContext, split, checkpointFolder: null, cancelAtEpoch: null, validate: false);
+        float[][] uninterrupted = Scores(mlContext, split, checkpointFolder: null, cancelAtEpoch: null, validate: false, LearningRateSchedule.Cosine);
+
+        Assert.ThrowsExactly<OperationCanceledException>(
+            () => Scores(mlContext, split, folder.Path, cancelAtEpoch: 3, validate: false, LearningRateSchedule.Cosine));
+        float[][] resumed = Scores(mlContext, split, folder.Path, cancelAtEpoch: null, validate: false, LearningRateSchedule.Cosine);
+
+        AssertSame(uninterrupted, resumed);
+        Assert.IsFalse(constant.Zip(uninterrupted).All(rows => rows.First.SequenceEqual(rows.Second)), "the schedule changed nothing");
+    }
+
+    [TestMethod]
     public void Fit_NewestCheckpointDamaged_ResumesFromThePreviousOne()
     {
         var mlContext = new MLContext(seed: 1);
@@ -210,10 +228,12 @@ public sealed class CheckpointTests
     }
 
     // Without validation the model is the last epoch's, so every epoch after the resume must repeat exactly.
-    private static float[][] Scores(MLContext mlContext, SequenceSplit split, string? checkpointFolder, int? cancelAtEpoch, bool validate = true)
+    private static float[][] Scores(MLContext mlContext, SequenceSplit split, string? checkpointFolder, int? cancelAtEpoch, bool validate = true,
+        LearningRateSchedule schedule = LearningRateSchedule.Constant)
     {
         using var cancellation = new CancellationTokenSource();
         var options = SyntheticSequences.HstuOptions(Epochs);
+        options.LearningRateSchedule = schedule;
         options.EarlyStoppingPatience = 100;
         options.CheckpointFolder = checkpointFolder;
         options.CancellationToken = cancellation.Token;

@@ -164,6 +164,32 @@ public sealed class NeuralTrainerTests
     }
 
     [TestMethod]
+    [DataRow((int)LearningRateSchedule.Constant)]
+    [DataRow((int)LearningRateSchedule.Cosine)]
+    public void Fit_LearningRateSchedule_EveryStepReportsTheScheduledRate(int scheduleValue)
+    {
+        var schedule = (LearningRateSchedule)scheduleValue;
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+        var reports = new List<TrainingProgress>();
+        var options = SyntheticSequences.HstuOptions(epochs: 3);
+        options.LearningRate = 0.002;
+        options.LearningRateSchedule = schedule;
+        options.Progress = new SynchronousProgress<TrainingProgress>(p => { if (!p.IsEpochEnd) reports.Add(p); });
+
+        using var model = mlContext.Recommendation().Trainers.Hstu(options).Fit(split.Train);
+
+        // Cosine over all T = epochs × steps-per-epoch steps: step s (from 0) runs at lr₀·(1 + cos(π·s/T))/2.
+        int total = 3 * reports[0].StepsPerEpoch;
+        Assert.HasCount(total, reports);
+        for (int s = 0; s < total; s++)
+        {
+            double expected = schedule == LearningRateSchedule.Constant ? 0.002 : 0.002 * (1 + Math.Cos(Math.PI * s / total)) / 2;
+            Assert.AreEqual(expected, reports[s].LearningRate, 1e-12, $"step {s}");
+        }
+    }
+
+    [TestMethod]
     public void Fit_ThreeEpochs_LiveTensorCountStaysFlat()
     {
         var mlContext = new MLContext(seed: 1);
@@ -275,6 +301,8 @@ public sealed class NeuralTrainerTests
     [DataRow(nameof(HstuTrainer.Options.CheckpointFrequency))]
     [DataRow(nameof(HstuTrainer.Options.WeightDecay))]
     [DataRow(nameof(HstuTrainer.Options.Precision))]
+    [DataRow(nameof(HstuTrainer.Options.LearningRateSchedule))]
+    [DataRow(nameof(HstuTrainer.Options.NegativeSampling))]
     public void Options_OutOfRange_ThrowsNamingTheField(string field)
     {
         var options = new HstuTrainer.Options();
@@ -286,6 +314,8 @@ public sealed class NeuralTrainerTests
             case nameof(options.CheckpointFrequency): options.CheckpointFrequency = 0; break;
             case nameof(options.WeightDecay): options.WeightDecay = double.PositiveInfinity; break;
             case nameof(options.Precision): options.Precision = (TrainingPrecision)7; break;
+            case nameof(options.LearningRateSchedule): options.LearningRateSchedule = (LearningRateSchedule)7; break;
+            case nameof(options.NegativeSampling): options.NegativeSampling = (NegativeSampling)7; break;
             case nameof(options.NumberOfEpochs): options.NumberOfEpochs = 0; break;
             case nameof(options.BatchSize): options.BatchSize = 0; break;
             case nameof(options.DropoutRate): options.DropoutRate = 1; break;
