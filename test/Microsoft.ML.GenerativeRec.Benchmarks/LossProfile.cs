@@ -76,6 +76,18 @@ internal static class LossProfile
                 Time(name + " bwd", () => value.backward());
                 if (rep == 0) Console.WriteLine($"  {name}: loss {value.item<float>():F6} |gu| {users.grad!.norm().item<float>():E4} |gE| {table.grad!.norm().item<float>():E4}");
             }
+
+            // The full softmax (NegativeSampling.AllItems) at the default chunk size, for its cost against the sampled loss.
+            using (var scope = NewDisposeScope())
+            {
+                var users = users0.clone().requires_grad_(true);
+                var table = table0.clone().requires_grad_(true);
+                var allItems = new SampledSoftmaxLoss(negatives, NegativeSampling.AllItems);
+                Tensor value = null!;
+                Time("all items 2^22 fwd", () => value = allItems.Compute(users, positives, table, generator));
+                Time("all items 2^22 bwd", () => value.backward());
+                if (rep == 0) Console.WriteLine($"  all items: loss {value.item<float>():F6}");
+            }
         }
 
         foreach (var (name, list) in timers)
