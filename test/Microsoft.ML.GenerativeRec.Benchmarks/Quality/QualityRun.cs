@@ -196,6 +196,7 @@ internal static class QualityRun
             ["weigh_tokens_equally"] = options.WeighTokensEqually,
             ["precision"] = options.Precision.ToString(),
             ["learning_rate"] = options.LearningRate,
+            ["learning_rate_schedule"] = options.LearningRateSchedule.ToString(),
             ["weight_decay"] = options.WeightDecay,
             ["max_epochs"] = options.NumberOfEpochs,
             ["early_stopping_patience"] = options.EarlyStoppingPatience,
