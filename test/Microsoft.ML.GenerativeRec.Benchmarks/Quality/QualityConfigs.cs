@@ -6,6 +6,9 @@ internal static class QualityConfigs
     public const string Sequences = "ml-1m-sequences";
     public const string Ratings = "ml-1m-ratings-users-1-2999";
 
+    /// <summary>The first 2,999 lines of the sequences file: the users of <see cref="Ratings"/>, with the upstream order of same-second items.</summary>
+    public const string SequencesOfRatingsUsers = "ml-1m-sequences-users-1-2999";
+
     public static IReadOnlyList<QualityConfig> All { get; } = Build();
 
     public static QualityConfig? Find(string name) => All.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
@@ -30,6 +33,11 @@ internal static class QualityConfigs
         configs.Add(new("ratings-hstu-large", "hstu-large", Ratings, LeaveOneOutProtocol.Validation, "", HstuTrainer.Options.Large));
         configs.Add(new("ratings-hstu-large-no-time-bias", "hstu-large", Ratings, LeaveOneOutProtocol.Validation, "time bias off",
             () => With(HstuTrainer.Options.Large(), o => o.UseTimeBias = false)));
+
+        // The same users, items and model as ratings-hstu-no-time-bias, but the order of items rated in the same second
+        // comes from the upstream preprocessing (unstable sort) instead of a stable sort on the original file order.
+        configs.Add(new("sequences-users-1-2999-hstu", "hstu", SequencesOfRatingsUsers, LeaveOneOutProtocol.Validation,
+            "upstream order of same-second items", () => new HstuTrainer.Options()));
 
         // Does length-bucketed batching (which weighs short-history tokens more) explain part of the gap to the published HSTU?
         configs.Add(new("hstu-reference-random-batches", "hstu", Sequences, LeaveOneOutProtocol.Reference, "random batches, as the reference",

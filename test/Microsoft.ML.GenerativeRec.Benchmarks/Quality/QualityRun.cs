@@ -66,9 +66,15 @@ internal static class QualityRun
     {
         var mlContext = new MLContext(seed: seed);
         var rec = mlContext.Recommendation();
-        IDataView sequences = config.Dataset == QualityConfigs.Ratings
-            ? rec.Data.ToSequences(MovieLens.LoadRatings(mlContext, Path.Combine(dataFolder, "ratings.users-1-2999.dat.gz")), "UserId", "MovieId", "Timestamp")
-            : MovieLens.LoadSequences(mlContext, Path.Combine(dataFolder, "sequences.all-users.txt.gz"));
+        IDataView sequences = config.Dataset switch
+        {
+            QualityConfigs.Ratings => rec.Data.ToSequences(
+                MovieLens.LoadRatings(mlContext, Path.Combine(dataFolder, "ratings.users-1-2999.dat.gz")), "UserId", "MovieId", "Timestamp"),
+            // The file lists users 1..6040 in ascending order (../shared/data/README.md).
+            QualityConfigs.SequencesOfRatingsUsers => mlContext.Data.TakeRows(
+                MovieLens.LoadSequences(mlContext, Path.Combine(dataFolder, "sequences.all-users.txt.gz")), 2999),
+            _ => MovieLens.LoadSequences(mlContext, Path.Combine(dataFolder, "sequences.all-users.txt.gz")),
+        };
         var split = rec.Data.LeaveOneOutSplit(sequences, config.Protocol);
         Console.WriteLine($"{config.Name}: {config.Model} on {config.Dataset}, {config.Protocol} protocol, {split.UserCount} users, seed {seed}");
 
