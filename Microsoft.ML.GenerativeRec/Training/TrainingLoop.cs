@@ -71,7 +71,7 @@ internal sealed class TrainingLoop
         var schedule = CreateSchedule(optimizer, sampler);
 
         // Tokens per batch on average, for WeighTokensEqually: every epoch has the same rows in the same number of batches.
-        double meanBatchTokens = trainable.Sum(r => (double)lengths[r]) / ((trainable.Length + _settings.BatchSize - 1) / _settings.BatchSize);
+        double meanBatchTokens = trainable.Sum(r => (double)lengths[r]) / BatchesPerEpoch(sampler);
         var clock = Stopwatch.StartNew();
         NativeHeap.ReleaseFreePages();                                   // what earlier work in this process left behind
         using var keepFreedPages = NativeHeap.KeepFreedPagesWhileTraining(); // no page faults for what each step frees
