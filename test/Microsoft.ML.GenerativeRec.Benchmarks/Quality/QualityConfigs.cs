@@ -82,6 +82,11 @@ internal static class QualityConfigs
             () => With(HstuTrainer.Options.Large(), o => o.NegativeSampling = NegativeSampling.AllItems)));
         configs.Add(new("hstu-large-cosine", "hstu-large", Sequences, LeaveOneOutProtocol.Validation, "cosine learning-rate schedule",
             () => With(HstuTrainer.Options.Large(), o => o.LearningRateSchedule = LearningRateSchedule.Cosine)));
+        configs.Add(new("hstu-large-validation-101-epochs", "hstu-large", Sequences, LeaveOneOutProtocol.Validation,
+            "all 101 epochs, best validation epoch kept", () => With(HstuTrainer.Options.Large(), o => o.EarlyStoppingPatience = 101)));
+        configs.Add(new("hstu-large-cosine-101-epochs", "hstu-large", Sequences, LeaveOneOutProtocol.Validation,
+            "cosine learning-rate schedule, all 101 epochs, best validation epoch kept",
+            () => With(HstuTrainer.Options.Large(), o => { o.LearningRateSchedule = LearningRateSchedule.Cosine; o.EarlyStoppingPatience = 101; })));
         configs.Add(new("hstu-large-neg512", "hstu-large", Sequences, LeaveOneOutProtocol.Validation, "512 negatives per position",
             () => With(HstuTrainer.Options.Large(), o => o.NumberOfNegatives = 512)));
         configs.Add(new("hstu-large-patience20", "hstu-large", Sequences, LeaveOneOutProtocol.Validation, "early-stopping patience 20, up to 201 epochs",
