@@ -108,7 +108,7 @@ internal sealed class TrainingLoop
                 FinalizerPause.CollectEverything();                      // the large objects the no-GC steps left (FinalizerPause)
                 NativeHeap.ReleaseWhenGrown(ref heapReference);           // what glibc kept of freed tensors (NativeHeap)
                 epochs.Add(summary);
-                Report(summary, clock, epoch - firstEpoch + 1, sampler, optimizer.ParamGroups.First().LearningRate);
+                Report(summary, clock, epoch - firstEpoch + 1, sampler, CurrentLearningRate(optimizer));
                 stopEarly = validation is not null && epoch - bestEpoch >= _settings.EarlyStoppingPatience;
                 if (stopEarly)
                 {
@@ -154,6 +154,8 @@ internal sealed class TrainingLoop
         return optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max: (double)_settings.NumberOfEpochs * BatchesPerEpoch(sampler));
     }
 
+    private static double CurrentLearningRate(optim.Optimizer optimizer) => optimizer.ParamGroups.First().LearningRate;
+
     private int BatchesPerEpoch(LengthBucketedBatchSampler sampler) => (sampler.SequenceCount + _settings.BatchSize - 1) / _settings.BatchSize;
 
     private EpochSummary RunEpoch(int epoch, int firstEpoch, LengthBucketedBatchSampler sampler, int[] trainable, SequenceArena train,
@@ -185,7 +187,7 @@ internal sealed class TrainingLoop
             if (!double.IsFinite(value))
             {
                 throw new InvalidOperationException(
-                    $"The training loss became {value} at epoch {epoch}, step {step + 1} (learning rate {optimizer.ParamGroups.First().LearningRate}). " +
+                    $"The training loss became {value} at epoch {epoch}, step {step + 1} (learning rate {CurrentLearningRate(optimizer)}). " +
                     "Lower the learning rate or check the data.");
             }
 
@@ -199,7 +201,7 @@ internal sealed class TrainingLoop
                 TimeSpan remaining = clock.Elapsed * ((1 - done) / done);
                 progress.Report(new TrainingProgress(epoch, _settings.NumberOfEpochs, step + 1, batches.Count, lossSum / tokens,
                     tokens / Math.Max(seconds, 1e-9), clock.Elapsed, remaining, isEpochEnd: false, null, null,
-                    optimizer.ParamGroups.First().LearningRate));
+                    CurrentLearningRate(optimizer)));
             }
         }
 
