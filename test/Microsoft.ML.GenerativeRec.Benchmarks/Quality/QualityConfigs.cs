@@ -69,6 +69,11 @@ internal static class QualityConfigs
             "cosine learning-rate schedule, all 101 epochs, best validation epoch kept",
             () => new HstuTrainer.Options { LearningRateSchedule = LearningRateSchedule.Cosine, EarlyStoppingPatience = 101 }));
 
+        // The token weighting under this protocol, one change from hstu-validation-cosine-101-epochs.
+        configs.Add(new("hstu-validation-cosine-tokens-weighed-101-epochs", "hstu", Sequences, LeaveOneOutProtocol.Validation,
+            "cosine learning-rate schedule, tokens weighed equally, all 101 epochs, best validation epoch kept",
+            () => new HstuTrainer.Options { LearningRateSchedule = LearningRateSchedule.Cosine, EarlyStoppingPatience = 101, WeighTokensEqually = true }));
+
         configs.Add(new("hstu-validation-tokens-weighed", "hstu", Sequences, LeaveOneOutProtocol.Validation, "grouped batches, tokens weighed equally",
             () => new HstuTrainer.Options { WeighTokensEqually = true }));
 
