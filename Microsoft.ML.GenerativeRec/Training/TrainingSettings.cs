@@ -18,7 +18,7 @@ internal sealed record TrainingSettings(
     string Fingerprint = "",
     bool RestoreBestWeights = true,
     bool GroupBatchesByLength = true,
-    bool WeighTokensEqually = false,
+    bool WeighTokensEqually = true,
     LearningRateSchedule LearningRateSchedule = LearningRateSchedule.Constant)
 {
     /// <summary>The cut-off of the validation metric used for early stopping.</summary>

@@ -78,10 +78,12 @@ public sealed class NeuralTrainerTests
             };
         });
         var train = mlContext.Data.LoadFromEnumerable(rows);
+        var batchMean = SyntheticSequences.HstuOptions();
+        batchMean.WeighTokensEqually = false;
         var weighed = SyntheticSequences.HstuOptions();
         weighed.WeighTokensEqually = true;
 
-        using var plain = mlContext.Recommendation().Trainers.Hstu(SyntheticSequences.HstuOptions()).Fit(train);
+        using var plain = mlContext.Recommendation().Trainers.Hstu(batchMean).Fit(train);
         using var balanced = mlContext.Recommendation().Trainers.Hstu(weighed).Fit(train);
 
         var a = plain.Transform(train).GetColumn<float[]>(ColumnNames.Scores).First();
