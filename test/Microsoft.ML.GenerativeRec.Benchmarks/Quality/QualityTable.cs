@@ -39,7 +39,7 @@ internal static class QualityTable
 
         return
         [
-            $"**{seeds[0]["name"]}**, mean of {seeds.Count} seeds ({string.Join(", ", seeds.Select(r => r["seed"]))}), last epoch", (string?)seeds[0]["model"] ?? "",
+            $"**{seeds[0]["name"]}**, mean of {seeds.Count} seeds ({string.Join(", ", seeds.Select(r => r["seed"]))}), {seeds[0]["reported_epoch"]} epoch", (string?)seeds[0]["model"] ?? "",
             MeanAndRange("hr@10"), MeanAndRange("ndcg@10"), Mean("hr@50"), Mean("ndcg@50"), Mean("hr@200"), Mean("ndcg@200"), Mean("mrr"),
             "–", "–", "–",
         ];
