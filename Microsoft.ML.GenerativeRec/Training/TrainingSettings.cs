@@ -1,6 +1,6 @@
 namespace Microsoft.ML.GenerativeRec.Training;
 
-/// <summary>What the training loop needs from the options, as plain values.</summary>
+/// <summary>What the training loop needs from the options, as plain values; the defaults live on the options alone.</summary>
 internal sealed record TrainingSettings(
     int NumberOfEpochs,
     int BatchSize,
@@ -13,13 +13,13 @@ internal sealed record TrainingSettings(
     int Seed,
     IProgress<TrainingProgress>? Progress,
     CancellationToken CancellationToken,
-    string? CheckpointFolder = null,
-    int CheckpointFrequency = 1,
-    string Fingerprint = "",
-    bool RestoreBestWeights = true,
-    bool GroupBatchesByLength = true,
-    bool WeighTokensEqually = true,
-    LearningRateSchedule LearningRateSchedule = LearningRateSchedule.Constant)
+    string? CheckpointFolder,
+    int CheckpointFrequency,
+    string Fingerprint,
+    bool RestoreBestWeights,
+    bool GroupBatchesByLength,
+    bool WeighTokensEqually,
+    LearningRateSchedule LearningRateSchedule)
 {
     /// <summary>The cut-off of the validation metric used for early stopping.</summary>
     public const int ValidationCutoff = 10;
