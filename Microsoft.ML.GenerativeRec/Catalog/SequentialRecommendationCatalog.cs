@@ -1,4 +1,5 @@
 using Microsoft.ML.GenerativeRec.Data;
+using Microsoft.ML.GenerativeRec.Evaluation;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.GenerativeRec;
@@ -26,37 +27,27 @@ public sealed class SequentialRecommendationCatalog
     internal IHostEnvironment Environment { get; }
 
     /// <summary>Ranks every row's label against the whole catalogue and summarises the ranks (hstu-spec.md §2).</summary>
-    /// <param name="model">A fitted HSTU or SASRec model.</param>
+    /// <param name="model">A fitted HSTU, SASRec or most-popular model, alone or as the last stage of a chain (for example
+    /// one that <c>mlContext.Model.Load</c> returned); the stages before it transform <paramref name="data"/> first.</param>
     /// <param name="data">Rows with the model's history column, a label column of the same item type and, for a model
     /// that uses timestamps, the time columns.</param>
     /// <param name="labelColumnName">The label column.</param>
-    /// <param name="maxK">The largest cut-off to report.</param>
+    /// <param name="maxK">The largest cut-off to report; null for 200, the largest the reference reports.</param>
     /// <returns>HR, NDCG and recall at K = 1..<paramref name="maxK"/>, MRR, and the item coverage of the model's top-K lists.</returns>
     /// <remarks>
-    /// Scores are cosine similarities over every item the model knows; items in the history window the model reads are
-    /// excluded; a label inside that window, or unknown to the model, is a miss; ties rank the lower item id first.
-    /// Rows are scored in batches on the model's device.
+    /// Every item the model knows is a candidate. The neural models score by cosine similarity and skip the history
+    /// window they read; the most-popular model ranks by training count and skips its excluded history items. A label
+    /// among the skipped items, or unknown to the model, is a miss; ties rank the lower item id first. Neural models
+    /// score rows in batches on the model's device.
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type, or <paramref name="maxK"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">The model does not end with one of this package's recommenders.</exception>
     /// <exception cref="InvalidDataException">A value is a missing key or a non-integer id, a timestamp is negative or not a number, or a
     /// row's timestamps and items differ in number; the message names the column and the row.</exception>
     /// <exception cref="InvalidOperationException">The view has no rows.</exception>
-    public SequentialRecommendationMetrics Evaluate(SequentialRecommenderTransformer model, IDataView data,
-        string labelColumnName = ColumnNames.Label, int maxK = DefaultEvaluationCutoff)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(data);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxK);
-        var recommender = model.Recommender;
-        var settings = recommender.Settings;
-        var names = new SequenceColumnNames(settings.HistoryColumnName, labelColumnName, settings.HistoryTimestampsColumnName, settings.TimestampColumnName);
-        var rows = SequenceArenaReader.Read(data, names, recommender.Vocabulary, recommender.UsesTimestamps);
-        var arena = recommender.UsesTimestamps ? rows.Arena : rows.Arena.WithoutTimestamps();
-        var recommended = new HashSet<long>();
-        long[] ranks = Training.SequenceEvaluator.Ranks(recommender.Module, recommender.Encoder, arena,
-            (int)recommender.Shape.MaxSequenceLength, recommender.Device, recommended, settings.NumberOfRecommendations);
-        return SequentialRecommendationMetrics.FromRanks(ranks, maxK, (double)recommended.Count / recommender.Vocabulary.Count);
-    }
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    public SequentialRecommendationMetrics Evaluate(ITransformer model, IDataView data, string labelColumnName = ColumnNames.Label, int? maxK = null)
+        => RecommenderEvaluator.Evaluate(model, data, labelColumnName, maxK ?? DefaultEvaluationCutoff);
 
     /// <summary>Computes the metrics of rows that were already scored, from their label and recommended items.</summary>
     /// <param name="scoredData">Rows with a label and a list of recommended items, for example a model's <c>Transform</c> output.</param>
@@ -64,43 +55,16 @@ public sealed class SequentialRecommendationCatalog
     /// <param name="predictedItemsColumnName">The recommended items, best first, of the label's item type.</param>
     /// <returns>The metrics at K = 1 up to the longest list: a label at position p of its row's list has rank p; a label
     /// absent from the list is a miss.</returns>
-    /// <remarks>Unlike <see cref="Evaluate(SequentialRecommenderTransformer, IDataView, string, int)"/>, this sees only the top-K
+    /// <remarks>Unlike <see cref="Evaluate(ITransformer, IDataView, string, int?)"/>, this sees only the top-K
     /// lists, so metrics beyond K (and MRR for labels ranked below K) are not available: such labels count as misses.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or the two columns' item types differ.</exception>
     /// <exception cref="ArgumentException">The view has no rows.</exception>
     public SequentialRecommendationMetrics Evaluate(IDataView scoredData, string labelColumnName = ColumnNames.Label,
         string predictedItemsColumnName = ColumnNames.PredictedItems)
-    {
-        ArgumentNullException.ThrowIfNull(scoredData);
-        var label = SchemaChecks.RequireColumn(scoredData.Schema, labelColumnName, "label", nameof(labelColumnName));
-        var predicted = SchemaChecks.RequireColumn(scoredData.Schema, predictedItemsColumnName, "predicted items", nameof(predictedItemsColumnName));
-        var itemType = RawIdType.FromColumn(predicted, "predicted items", vector: true);
-        if (!RawIdType.FromColumn(label, "label", vector: false).Equals(itemType))
-        {
-            throw RawIdType.SchemaMismatch(label, "label", $"the item type of '{predicted.Name}' ({itemType})");
-        }
+        => RecommenderEvaluator.FromScoredRows(scoredData, labelColumnName, predictedItemsColumnName);
 
-        var ranks = new List<long>();
-        int longest = 1;
-        using (var cursor = scoredData.GetRowCursor([label, predicted]))
-        {
-            var readLabel = RawIdType.MakeScalarReader(cursor, label);
-            var readPredicted = RawIdType.MakeVectorReader(cursor, predicted);
-            var items = new List<RawId>();
-            while (cursor.MoveNext())
-            {
-                items.Clear();
-                readPredicted(items);
-                longest = Math.Max(longest, items.Count);
-                ranks.Add(items.IndexOf(readLabel()) + 1);
-            }
-        }
-
-        return SequentialRecommendationMetrics.FromRanks(ranks, longest);
-    }
-
-    /// <summary>The default largest cut-off of <see cref="Evaluate(SequentialRecommenderTransformer, IDataView, string, int)"/>: 200, the largest the reference reports.</summary>
-    public const int DefaultEvaluationCutoff = 200;
+    // The largest cut-off the reference reports (hstu-spec.md §2).
+    private const int DefaultEvaluationCutoff = 200;
 
     /// <summary>Data preparation for sequential recommendation.</summary>
     public sealed class SequentialRecommendationData

@@ -34,7 +34,7 @@ internal static class NeuralTrainerCore
         Device device = TorchRuntimeScope.ResolveDevice(options.Device);
         using var runtime = new TorchRuntimeScope(options.NumberOfThreads, seed);
         EncoderShape shape = createShape(training.Vocabulary.Count + 1, useTimestamps);
-        var module = NeuralRecommender.CreateModule(kind, shape);
+        var module = EncoderFactory.Create(kind, shape);
         try
         {
             module.to(device);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.ML.GenerativeRec.Evaluation;
 using Microsoft.ML.GenerativeRec.Jagged;
 using Microsoft.ML.GenerativeRec.Modeling;
 using Microsoft.ML.Runtime;
@@ -86,8 +87,9 @@ internal sealed class TrainingLoop
                 if (validation is not null)
                 {
                     var validationClock = Stopwatch.StartNew();
+                    using var scorer = new CandidateScorer(_encoder);           // this epoch's item table
                     var metrics = SequentialRecommendationMetrics.FromRanks(
-                        SequenceEvaluator.Ranks(_model, _encoder, validation, _settings.MaxSequenceLength, _device), TrainingSettings.ValidationCutoff);
+                        FullRankingEvaluator.Ranks(_model, scorer, validation, _settings.MaxSequenceLength, _device), TrainingSettings.ValidationCutoff);
                     summary = summary with
                     {
                         ValidationNdcgAt10 = metrics.Ndcg(10), ValidationHitRateAt10 = metrics.HitRate(10), ValidationSeconds = validationClock.Elapsed.TotalSeconds,

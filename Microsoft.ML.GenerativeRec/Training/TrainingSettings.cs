@@ -23,7 +23,4 @@ internal sealed record TrainingSettings(
 {
     /// <summary>The cut-off of the validation metric used for early stopping.</summary>
     public const int ValidationCutoff = 10;
-
-    /// <summary>Rows per evaluation batch (hstu-spec.md §2.5: eval_batch_size = 128).</summary>
-    public const int EvaluationBatchSize = 128;
 }

@@ -10,7 +10,9 @@ namespace Microsoft.ML.GenerativeRec.Transformers;
 /// </summary>
 /// <remarks>
 /// A cursor runs two input cursors in step: one serves the input columns of the current row, the other reads the
-/// history columns ahead to fill the next batch. Both see the same rows in the same order because neither shuffles.
+/// history columns ahead to fill the next batch. Neither shuffles, so a view that keeps IDataView's contract gives
+/// both the same rows in the same order; the cursor checks that by row id and throws on the first row where a view
+/// breaks it, instead of serving one row's recommendations with another row's columns.
 /// </remarks>
 internal sealed class BatchedRecommendationDataView : IDataView
 {
@@ -52,8 +54,11 @@ internal sealed class BatchedRecommendationDataView : IDataView
         private readonly DataViewRowCursor _main;
         private readonly DataViewRowCursor? _ahead;
         private readonly Func<ServingRequest>? _read;
+        private readonly ValueGetter<DataViewRowId>? _aheadId;
+        private readonly ValueGetter<DataViewRowId> _mainId;
         private readonly StrongBox<long> _unknownItems = new();
         private readonly List<ServingRequest> _requests = [];
+        private readonly List<DataViewRowId> _requestIds = [];
         private Recommendation[] _batch = [];
         private int _indexInBatch = -1;
 
@@ -63,6 +68,8 @@ internal sealed class BatchedRecommendationDataView : IDataView
             _main = main;
             _ahead = ahead;
             _read = ahead is null ? null : view._columns.MakeReader(ahead, _unknownItems);
+            _aheadId = ahead?.GetIdGetter();
+            _mainId = main.GetIdGetter();
         }
 
         public override DataViewSchema Schema => _view.Schema;
@@ -83,9 +90,14 @@ internal sealed class BatchedRecommendationDataView : IDataView
                 return false;
             }
 
-            if (_ahead is not null && ++_indexInBatch >= _batch.Length)
+            if (_ahead is not null)
             {
-                FillBatch();
+                if (++_indexInBatch >= _batch.Length)
+                {
+                    FillBatch();
+                }
+
+                CheckSameRow();
             }
 
             return true;
@@ -132,9 +144,13 @@ internal sealed class BatchedRecommendationDataView : IDataView
         private void FillBatch()
         {
             _requests.Clear();
+            _requestIds.Clear();
+            DataViewRowId id = default;
             while (_requests.Count < SequentialRecommenderTransformer.TransformBatchSize && _ahead!.MoveNext())
             {
                 _requests.Add(_read!());
+                _aheadId!(ref id);
+                _requestIds.Add(id);
             }
 
             if (_requests.Count == 0)
@@ -142,8 +158,20 @@ internal sealed class BatchedRecommendationDataView : IDataView
                 throw new InvalidOperationException("The input view returned fewer rows to the look-ahead cursor than to the main cursor; it must return the same rows every time it is read.");
             }
 
-            _batch = _view._columns.Recommender.RecommendBatch(_requests);
+            _batch = _view._columns.Recommender.Recommend(_requests);
             _indexInBatch = 0;
+        }
+
+        private void CheckSameRow()
+        {
+            DataViewRowId id = default;
+            _mainId(ref id);
+            if (!id.Equals(_requestIds[_indexInBatch]))
+            {
+                throw new InvalidOperationException(
+                    $"Row index {_main.Position}: the input view returned row id {id} to one cursor and {_requestIds[_indexInBatch]} to another; " +
+                    "it must return the same rows in the same order every time it is read. Cache it first (mlContext.Data.Cache) or fix its cursors.");
+            }
         }
     }
 }

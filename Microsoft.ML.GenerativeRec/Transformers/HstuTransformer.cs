@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.GenerativeRec;
+using Microsoft.ML.GenerativeRec.Modeling;
 using Microsoft.ML.GenerativeRec.Transformers;
 using Microsoft.ML.Runtime;
 
@@ -32,7 +33,7 @@ public sealed class HstuTransformer : SequentialRecommenderTransformer
     private static HstuTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         ctx.CheckAtModel(GetVersionInfo());
-        return new HstuTransformer(env, NeuralRecommender.Load(ctx, EncoderKind.Hstu, ComputeDevice.Auto));
+        return new HstuTransformer(env, NeuralRecommenderFormat.Load(ctx, EncoderKind.Hstu, ComputeDevice.Auto));
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)

@@ -49,6 +49,15 @@ public sealed class MostPopularTransformer : RowToRowTransformerBase
     /// <summary>How many items each row gets (K).</summary>
     public int NumberOfRecommendations => _numberOfRecommendations;
 
+    internal string HistoryColumnName => _historyColumnName;
+
+    internal int ExcludedHistoryLength => _excludedHistoryLength;
+
+    internal ItemVocabulary Vocabulary => _vocabulary;
+
+    /// <summary>Item indices, most popular first.</summary>
+    internal int[] Ranking => _ranking;
+
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "GRMOSTPP",
         verWrittenCur: 0x00010001,

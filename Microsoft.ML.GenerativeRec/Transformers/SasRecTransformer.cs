@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.GenerativeRec;
+using Microsoft.ML.GenerativeRec.Modeling;
 using Microsoft.ML.GenerativeRec.Transformers;
 using Microsoft.ML.Runtime;
 
@@ -32,7 +33,7 @@ public sealed class SasRecTransformer : SequentialRecommenderTransformer
     private static SasRecTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         ctx.CheckAtModel(GetVersionInfo());
-        return new SasRecTransformer(env, NeuralRecommender.Load(ctx, EncoderKind.SasRec, ComputeDevice.Auto));
+        return new SasRecTransformer(env, NeuralRecommenderFormat.Load(ctx, EncoderKind.SasRec, ComputeDevice.Auto));
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)

@@ -25,7 +25,7 @@ namespace Microsoft.ML.GenerativeRec;
 /// timestamps and items differ in number. History times need not be ascending: HSTU's time bias reads |Δt|.
 /// </para>
 /// <para>
-/// <see cref="Transform"/> scores rows in batches of <see cref="TransformBatchSize"/> with one encoder call each;
+/// <see cref="Transform"/> scores rows in batches of 256 with one encoder call each;
 /// <c>PredictionEngine</c> scores one row per call. The transformer owns native TorchSharp memory: dispose it when done.
 /// </para>
 /// <para>
@@ -36,8 +36,8 @@ namespace Microsoft.ML.GenerativeRec;
 /// </remarks>
 public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase, ITransformer, IDisposable
 {
-    /// <summary>The number of rows <see cref="Transform"/> scores with one encoder call.</summary>
-    public const int TransformBatchSize = 256;
+    // The number of rows Transform scores with one encoder call.
+    internal const int TransformBatchSize = 256;
 
     private bool _disposed;
 
@@ -70,7 +70,7 @@ public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase
     {
         ctx.CheckAtModel();
         ctx.SetVersionInfo(VersionInfo);
-        Recommender.Save(ctx);
+        NeuralRecommenderFormat.Save(Recommender, ctx);
     }
 
     /// <summary>Appends <c>PredictedItems</c> and <c>Scores</c> to <paramref name="input"/>, scoring rows in batches.</summary>
@@ -135,7 +135,7 @@ public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase
             {
                 if (cachedPosition != input.Position)
                 {
-                    current = _parent.Recommender.Recommend(read());
+                    current = _parent.Recommender.Recommend([read()])[0];
                     cachedPosition = input.Position;
                 }
 

@@ -25,7 +25,7 @@ internal static class ServingBreakdown
         for (int i = 0; i < calls; i++)
         {
             var request = requests[(i * 7919) % requests.Length];
-            Time("RecommendBatch(1)", () => recommender.RecommendBatch([request]));
+            Time("RecommendBatch(1)", () => recommender.Recommend([request]));
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var items = request.History.Where(x => x != 0).Select(x => (long)x).Append(0).ToArray();

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.GenerativeRec.Transformers;
+namespace Microsoft.ML.GenerativeRec.Modeling;
 
 /// <summary>Which encoder a neural recommender runs; saved in the model zip.</summary>
 internal enum EncoderKind : byte

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace Microsoft.ML.GenerativeRec.Tests.Evaluation;
 
 [TestClass]
-public sealed class FullRankingTests
+public sealed class CandidateScorerTests
 {
     // Items 1..4 on the unit circle at angles 0°, 30°, 60°, 90°; the user vector points at 0°,
     // so cosine scores are 1, 0.866, 0.5, 0 for items 1, 2, 3, 4 (row 0 is padding).
@@ -24,8 +24,9 @@ public sealed class FullRankingTests
     public void Ranks_NoHistory_RankByCosine(long label, long expectedRank)
     {
         using var scope = NewDisposeScope();
+        using var scorer = new CandidateScorer(Items());
 
-        long[] ranks = FullRanking.Ranks(tensor(new float[] { 1, 0 }, 1, 2), Items(), zeros(1, 0, dtype: ScalarType.Int64), tensor(new[] { label }));
+        long[] ranks = scorer.Ranks(tensor(new float[] { 1, 0 }, 1, 2), zeros(1, 0, dtype: ScalarType.Int64), tensor(new[] { label }));
 
         Assert.AreEqual(expectedRank, ranks[0]);
     }
@@ -34,9 +35,10 @@ public sealed class FullRankingTests
     public void Ranks_HistoryItemsAbove_AreExcluded()
     {
         using var scope = NewDisposeScope();
-
         // Items 1 and 2 are in the history (with padding 0): item 3 moves from rank 3 to rank 1.
-        long[] ranks = FullRanking.Ranks(tensor(new float[] { 1, 0 }, 1, 2), Items(), tensor(new long[] { 1, 2, 0 }, 1, 3), tensor(new long[] { 3 }));
+        using var scorer = new CandidateScorer(Items());
+
+        long[] ranks = scorer.Ranks(tensor(new float[] { 1, 0 }, 1, 2), tensor(new long[] { 1, 2, 0 }, 1, 3), tensor(new long[] { 3 }));
 
         Assert.AreEqual(1L, ranks[0]);
     }
@@ -46,8 +48,9 @@ public sealed class FullRankingTests
     {
         using var scope = NewDisposeScope();
         var users = tensor(new float[] { 1, 0, 1, 0 }, 2, 2);
+        using var scorer = new CandidateScorer(Items());
 
-        long[] ranks = FullRanking.Ranks(users, Items(), tensor(new long[] { 2, 0 }, 2, 1), tensor(new long[] { 2, 0 }));
+        long[] ranks = scorer.Ranks(users, tensor(new long[] { 2, 0 }, 2, 1), tensor(new long[] { 2, 0 }));
 
         CollectionAssert.AreEqual(new long[] { 0, 0 }, ranks);
     }
@@ -58,8 +61,9 @@ public sealed class FullRankingTests
         using var scope = NewDisposeScope();
         // Four identical item vectors: every score ties, so a label ranks by its index.
         var items = tensor(new float[] { 0, 0, 1, 0, 1, 0, 1, 0, 1, 0 }, 5, 2);
+        using var scorer = new CandidateScorer(items);
 
-        long[] ranks = FullRanking.Ranks(tensor(new float[] { 1, 0, 1, 0 }, 2, 2), items, zeros(2, 0, dtype: ScalarType.Int64), tensor(new long[] { 1, 3 }));
+        long[] ranks = scorer.Ranks(tensor(new float[] { 1, 0, 1, 0 }, 2, 2), zeros(2, 0, dtype: ScalarType.Int64), tensor(new long[] { 1, 3 }));
 
         CollectionAssert.AreEqual(new long[] { 1, 3 }, ranks);
     }
