@@ -12,7 +12,8 @@ internal sealed class ItemVocabulary
     /// <summary>The index that means "no item": padding in batches, unknown ids when reading.</summary>
     public const int Padding = 0;
 
-    private const int FormatVersion = 1;
+    // 1: key values were text only. 2: key values of any primitive type (KeyValueList).
+    private const int FormatVersion = 2;
 
     private readonly RawId[] _ids;
     private readonly Dictionary<RawId, int> _indices;
@@ -75,12 +76,12 @@ internal sealed class ItemVocabulary
     public static ItemVocabulary Read(BinaryReader reader)
     {
         int version = reader.ReadInt32();
-        if (version != FormatVersion)
+        if (version < 1 || version > FormatVersion)
         {
-            throw new InvalidDataException($"The saved item vocabulary has format version {version}; this library reads version {FormatVersion}.");
+            throw new InvalidDataException($"The saved item vocabulary has format version {version}; this library reads versions 1 to {FormatVersion}.");
         }
 
-        var type = RawIdType.Read(reader);
+        var type = RawIdType.Read(reader, textKeyValues: version == 1);
         int count = reader.ReadInt32();
         if (count < 0)
         {

@@ -14,9 +14,8 @@ namespace Microsoft.ML.GenerativeRec.Data;
 internal sealed class RawIdType : IEquatable<RawIdType>
 {
     private const string AcceptedTypes = "Int32, UInt32, Int64, String, a key type, or Single/Double holding integers";
-    private const string KeyValuesKind = "KeyValues";
 
-    private RawIdType(RawIdKind kind, KeyDataViewType? keyType = null, string[]? keyValues = null)
+    private RawIdType(RawIdKind kind, KeyDataViewType? keyType = null, KeyValueList? keyValues = null)
     {
         Kind = kind;
         KeyType = keyType;
@@ -46,12 +45,12 @@ internal sealed class RawIdType : IEquatable<RawIdType>
     public KeyDataViewType? KeyType { get; }
 
     /// <summary>The KeyValues annotation of a key column, when it has one.</summary>
-    public string[]? KeyValues { get; }
+    public KeyValueList? KeyValues { get; }
 
     /// <summary>The IDataView type of one id.</summary>
     public PrimitiveDataViewType ItemType { get; }
 
-    public static RawIdType ForKey(KeyDataViewType keyType, string[]? keyValues) => new(RawIdKind.Key, keyType, keyValues);
+    public static RawIdType ForKey(KeyDataViewType keyType, KeyValueList? keyValues) => new(RawIdKind.Key, keyType, keyValues);
 
     /// <summary>Describes the ids of <paramref name="column"/>, or throws naming the column and its type.</summary>
     /// <param name="column">The column to inspect.</param>
@@ -76,18 +75,25 @@ internal sealed class RawIdType : IEquatable<RawIdType>
 
         if (type is KeyDataViewType key)
         {
-            return ForKey(key, ReadKeyValues(column, key));
+            return ForKey(key, KeyValueList.FromColumn(column));
         }
 
-        return type.RawType switch
-        {
-            Type t when t == typeof(int) => Int32,
-            Type t when t == typeof(uint) => UInt32,
-            Type t when t == typeof(long) || t == typeof(float) || t == typeof(double) => Int64,
-            Type t when t == typeof(ReadOnlyMemory<char>) => Text,
-            _ => throw SchemaMismatch(column, role, vector ? $"a vector of {AcceptedTypes}" : AcceptedTypes),
-        };
+        return ForValues(type) ?? throw SchemaMismatch(column, role, vector ? $"a vector of {AcceptedTypes}" : AcceptedTypes);
     }
+
+    /// <summary>The ids read from non-key values of <paramref name="type"/>, or null when no ids can be read from them.</summary>
+    /// <remarks>Single and Double hold integer ids (ML.NET's TextLoader reads numbers as Single): they are read, and written back, as Int64.</remarks>
+    public static RawIdType? ForValues(DataViewType type) => type.RawType switch
+    {
+        Type t when t == typeof(int) => Int32,
+        Type t when t == typeof(uint) => UInt32,
+        Type t when t == typeof(long) || t == typeof(float) || t == typeof(double) => Int64,
+        Type t when t == typeof(ReadOnlyMemory<char>) => Text,
+        _ => null,
+    };
+
+    /// <summary>The accepted id types, for messages.</summary>
+    public static string Accepted(bool vector) => vector ? $"a vector of {AcceptedTypes}" : AcceptedTypes;
 
     /// <summary>ML.NET's wording for a column of the wrong type.</summary>
     public static ArgumentOutOfRangeException SchemaMismatch(DataViewSchema.Column column, string role, string expected)
@@ -142,13 +148,7 @@ internal sealed class RawIdType : IEquatable<RawIdType>
     public DataViewSchema.Annotations Annotations()
     {
         var builder = new DataViewSchema.Annotations.Builder();
-        if (KeyValues is { } values)
-        {
-            ValueGetter<VBuffer<ReadOnlyMemory<char>>> getter = (ref VBuffer<ReadOnlyMemory<char>> dst)
-                => dst = new VBuffer<ReadOnlyMemory<char>>(values.Length, values.Select(v => v.AsMemory()).ToArray());
-            builder.Add(KeyValuesKind, new VectorDataViewType(TextDataViewType.Instance, values.Length), getter);
-        }
-
+        KeyValues?.AddTo(builder);
         return builder.ToAnnotations();
     }
 
@@ -160,17 +160,16 @@ internal sealed class RawIdType : IEquatable<RawIdType>
         {
             writer.Write(KeyType!.RawType.FullName!);
             writer.Write(KeyType.Count);
-            writer.Write(KeyValues is null ? -1 : KeyValues.Length);
-            foreach (string value in KeyValues ?? [])
-            {
-                writer.Write(value);
-            }
+            writer.Write(KeyValues is not null);
+            KeyValues?.Write(writer);
         }
     }
 
     /// <summary>Reads a type written by <see cref="Write"/>.</summary>
+    /// <param name="reader">Where the type was written.</param>
+    /// <param name="textKeyValues">True for the first layout, whose key values were text only (a count, −1 for none, then the values).</param>
     /// <exception cref="InvalidDataException">The bytes do not describe an id type.</exception>
-    public static RawIdType Read(BinaryReader reader)
+    public static RawIdType Read(BinaryReader reader, bool textKeyValues)
     {
         var kind = (RawIdKind)reader.ReadByte();
         switch (kind)
@@ -190,17 +189,9 @@ internal sealed class RawIdType : IEquatable<RawIdType>
                     "System.UInt64" => typeof(ulong),
                     _ => throw new InvalidDataException($"Unknown key raw type '{rawTypeName}' in the saved id type."),
                 };
-                int valueCount = reader.ReadInt32();
-                string[]? values = null;
-                if (valueCount >= 0)
-                {
-                    values = new string[valueCount];
-                    for (int i = 0; i < valueCount; i++)
-                    {
-                        values[i] = reader.ReadString();
-                    }
-                }
-
+                KeyValueList? values = textKeyValues
+                    ? ReadTextKeyValues(reader)
+                    : reader.ReadBoolean() ? KeyValueList.Read(reader) : null;
                 return ForKey(new KeyDataViewType(rawType, count), values);
             default:
                 throw new InvalidDataException($"Unknown id kind {(byte)kind} in the saved id type.");
@@ -216,17 +207,11 @@ internal sealed class RawIdType : IEquatable<RawIdType>
 
     public override string ToString() => ItemType.ToString() ?? Kind.ToString();
 
-    private static string[]? ReadKeyValues(DataViewSchema.Column column, KeyDataViewType key)
+    // The first layout: a count, −1 for none, then text values.
+    private static KeyValueList? ReadTextKeyValues(BinaryReader reader)
     {
-        var annotation = column.Annotations.Schema.GetColumnOrNull(KeyValuesKind);
-        if (annotation is null || annotation.Value.Type is not VectorDataViewType { ItemType: TextDataViewType })
-        {
-            return null;
-        }
-
-        VBuffer<ReadOnlyMemory<char>> values = default;
-        column.Annotations.GetValue(KeyValuesKind, ref values);
-        return values.DenseValues().Select(v => v.ToString()).ToArray();
+        int count = reader.ReadInt32();
+        return count < 0 ? null : KeyValueList.Text([.. Enumerable.Range(0, count).Select(_ => reader.ReadString())]);
     }
 
     /// <summary>Calls <paramref name="factory"/> with the .NET type of <paramref name="itemType"/> and its conversion to ids.</summary>

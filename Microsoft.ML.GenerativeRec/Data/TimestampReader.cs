@@ -10,14 +10,15 @@ namespace Microsoft.ML.GenerativeRec.Data;
 /// </remarks>
 internal static class TimestampReader
 {
-    private const string AcceptedTypes = "Int64, Int32, UInt32, UInt64, Single, Double (unix seconds), DateTime or DateTimeOffset";
+    public const string AcceptedTypes = "Int64, Int32, UInt32, UInt64, Single, Double (unix seconds), DateTime or DateTimeOffset";
+
+    /// <summary>The .NET types of the accepted scalar, non-key columns.</summary>
+    public static readonly IReadOnlySet<Type> RawTypes = new HashSet<Type>
+        { typeof(long), typeof(int), typeof(uint), typeof(ulong), typeof(float), typeof(double), typeof(DateTime), typeof(DateTimeOffset) };
 
     public static void CheckColumn(DataViewSchema.Column column)
     {
-        Type raw = column.Type.RawType;
-        bool accepted = column.Type is not VectorDataViewType and not KeyDataViewType
-            && (raw == typeof(long) || raw == typeof(int) || raw == typeof(uint) || raw == typeof(ulong)
-                || raw == typeof(float) || raw == typeof(double) || raw == typeof(DateTime) || raw == typeof(DateTimeOffset));
+        bool accepted = column.Type is not VectorDataViewType and not KeyDataViewType && RawTypes.Contains(column.Type.RawType);
         if (!accepted)
         {
             throw RawIdType.SchemaMismatch(column, "timestamp", AcceptedTypes);

@@ -54,7 +54,8 @@ public abstract class SequentialRecommenderTrainer<TTransformer> : IEstimator<TT
     /// <returns>The input columns plus <c>PredictedItems</c> and <c>Scores</c>.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-        => RecommendationSchema.GetOutputSchema(inputSchema, _options.HistoryColumnName, _options.LabelColumnName);
+        => RecommendationSchema.GetOutputSchema(inputSchema, _options.HistoryColumnName, _options.LabelColumnName,
+            (_options.HistoryTimestampsColumnName, _options.TimestampColumnName));
 
     private protected abstract EncoderShape CreateShape(long itemCount, bool useTimestamps);
 

@@ -1,42 +1,78 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.GenerativeRec.Data;
 
 namespace Microsoft.ML.GenerativeRec.Transformers;
 
 /// <summary>The schema check and output schema shared by every recommender estimator.</summary>
+/// <remarks>
+/// It accepts what <c>Fit</c> accepts (the same id types, <see cref="RawIdType"/>, and time columns,
+/// <see cref="TimestampReader"/>) and declares what the fitted transformer produces, so
+/// <c>GetOutputSchema(SchemaShape.Create(data.Schema))</c> equals the shape of <c>Fit(data).Transform(data).Schema</c>.
+/// </remarks>
 internal static class RecommendationSchema
 {
-    /// <summary>The input columns plus <c>PredictedItems</c> (vector of the history's item type) and <c>Scores</c> (vector of Single).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The history or label column is missing or of the wrong type.</exception>
-    public static SchemaShape GetOutputSchema(SchemaShape inputSchema, string historyColumnName, string labelColumnName)
+    /// <summary>The input columns plus <c>PredictedItems</c> (a vector of the history's id type) and <c>Scores</c> (a vector of Single).</summary>
+    /// <param name="inputSchema">The input shape.</param>
+    /// <param name="historyColumnName">The history column.</param>
+    /// <param name="labelColumnName">The label column.</param>
+    /// <param name="timeColumnNames">The history-times and request-time columns that <c>Fit</c> reads when present, or null.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
+    public static SchemaShape GetOutputSchema(SchemaShape inputSchema, string historyColumnName, string labelColumnName,
+        (string HistoryTimestamps, string Timestamp)? timeColumnNames = null)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        if (!inputSchema.TryFindColumn(historyColumnName, out var history))
+        var history = Find(inputSchema, historyColumnName, "history");
+        var label = Find(inputSchema, labelColumnName, "label");
+        PrimitiveDataViewType itemType = IdItemType(history, "history", vector: true);
+        if (IdItemType(label, "label", vector: false) != itemType || label.IsKey != history.IsKey)
         {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The history column '{historyColumnName}' was not found in the input schema.");
+            throw Mismatch(label, "label", $"the item type of '{history.Name}' ({history.GetTypeString()})");
         }
 
-        if (!inputSchema.TryFindColumn(labelColumnName, out var label))
+        if (timeColumnNames is var (historyTimesName, timestampName))
         {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The label column '{labelColumnName}' was not found in the input schema.");
-        }
-
-        if (history.Kind == SchemaShape.Column.VectorKind.Scalar)
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema),
-                $"Schema mismatch for history column '{history.Name}': expected a vector of item ids, got {history.GetTypeString()}.");
-        }
-
-        if (label.ItemType.RawType != history.ItemType.RawType || label.IsKey != history.IsKey)
-        {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema),
-                $"Schema mismatch for label column '{label.Name}': expected the item type of '{history.Name}' ({history.ItemType}), got {label.GetTypeString()}.");
+            CheckTimeColumns(inputSchema, historyTimesName, timestampName);
         }
 
         var columns = inputSchema.ToDictionary(c => c.Name);
         columns[ColumnNames.PredictedItems] = new SchemaShape.Column(ColumnNames.PredictedItems, SchemaShape.Column.VectorKind.VariableVector,
-            history.ItemType, history.IsKey, history.Annotations);
+            itemType, history.IsKey, history.IsKey ? history.Annotations : null);
         columns[ColumnNames.Scores] = new SchemaShape.Column(ColumnNames.Scores, SchemaShape.Column.VectorKind.VariableVector,
             NumberDataViewType.Single, false);
         return new SchemaShape(columns.Values);
     }
+
+    /// <summary>The shape of <paramref name="schema"/> (<c>SchemaShape.Create</c>, which ML.NET keeps internal).</summary>
+    public static SchemaShape ShapeOf(DataViewSchema schema) => SchemaShape.Create(schema);
+
+    // The item type the fitted model writes ids in: keys stay keys, Single/Double become Int64 (RawIdType).
+    private static PrimitiveDataViewType IdItemType(SchemaShape.Column column, string role, bool vector)
+    {
+        bool shapeMatches = vector ? column.Kind != SchemaShape.Column.VectorKind.Scalar : column.Kind == SchemaShape.Column.VectorKind.Scalar;
+        PrimitiveDataViewType? type = !shapeMatches ? null : column.IsKey ? column.ItemType as PrimitiveDataViewType : RawIdType.ForValues(column.ItemType)?.ItemType;
+        return type ?? throw Mismatch(column, role, RawIdType.Accepted(vector));
+    }
+
+    private static void CheckTimeColumns(SchemaShape inputSchema, string historyTimesName, string timestampName)
+    {
+        if (inputSchema.TryFindColumn(historyTimesName, out var times)
+            && (times.Kind == SchemaShape.Column.VectorKind.Scalar || times.IsKey || times.ItemType != NumberDataViewType.Int64))
+        {
+            throw Mismatch(times, "history timestamps", "a vector of Int64 unix seconds");
+        }
+
+        if (inputSchema.TryFindColumn(timestampName, out var timestamp)
+            && (timestamp.Kind != SchemaShape.Column.VectorKind.Scalar || timestamp.IsKey || !TimestampReader.RawTypes.Contains(timestamp.ItemType.RawType)))
+        {
+            throw Mismatch(timestamp, "timestamp", TimestampReader.AcceptedTypes);
+        }
+    }
+
+    private static SchemaShape.Column Find(SchemaShape schema, string name, string role)
+        => schema.TryFindColumn(name, out var column) ? column
+            : throw new ArgumentOutOfRangeException("inputSchema", name,
+                $"The {role} column '{name}' was not found in the input schema; it has: {string.Join(", ", schema.Select(c => $"'{c.Name}'"))}.");
+
+    private static ArgumentOutOfRangeException Mismatch(SchemaShape.Column column, string role, string expected)
+        => new("inputSchema", $"Schema mismatch for {role} column '{column.Name}': expected {expected}, got {column.GetTypeString()}.");
 }

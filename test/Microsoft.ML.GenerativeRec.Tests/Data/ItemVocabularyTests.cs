@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using Microsoft.ML.GenerativeRec.Data;
 
 namespace Microsoft.ML.GenerativeRec.Tests.Data;
@@ -41,6 +42,55 @@ public sealed class ItemVocabularyTests
         {
             Assert.AreEqual(vocabulary.IdAt(i), read.IdAt(i));
         }
+    }
+
+    // Zips saved before key values of any type (vocabulary format 1) stored text key values as a count and strings.
+    [TestMethod]
+    public void Read_FirstFormatWithTextKeyValues_KeepsThem()
+    {
+        using var stream = new MemoryStream();
+        var writer = new BinaryWriter(stream);
+        writer.Write(1);                                   // format version 1
+        writer.Write((byte)RawIdKind.Key);
+        writer.Write(typeof(uint).FullName!);
+        writer.Write(2UL);                                 // key count
+        writer.Write(2);                                   // two key values, as text
+        writer.Write("a");
+        writer.Write("b");
+        writer.Write(2);                                   // two items: keys 1 and 2
+        writer.Write(1L);
+        writer.Write(2L);
+        stream.Position = 0;
+
+        var read = ItemVocabulary.Read(new BinaryReader(stream));
+
+        Assert.AreEqual(TextDataViewType.Instance, read.Type.KeyValues!.ItemType);
+        CollectionAssert.AreEqual(new[] { "a", "b" }, read.Type.KeyValues.Values.ToArray());
+        Assert.AreEqual(2, read.Count);
+    }
+
+    [TestMethod]
+    public void WriteRead_KeyValuesOfInt32_KeepTheirType()
+    {
+        var type = RawIdType.ForKey(new KeyDataViewType(typeof(uint), 2), KeyValuesOf(NumberDataViewType.Int32, new VBuffer<int>(2, [10, 20])));
+        var vocabulary = ItemVocabulary.Build(type, [RawId.FromNumber(1), RawId.FromNumber(2)]);
+        using var stream = new MemoryStream();
+        vocabulary.Write(new BinaryWriter(stream));
+        stream.Position = 0;
+
+        var read = ItemVocabulary.Read(new BinaryReader(stream));
+
+        Assert.AreEqual(NumberDataViewType.Int32, read.Type.KeyValues!.ItemType);
+        CollectionAssert.AreEqual(new[] { "10", "20" }, read.Type.KeyValues.Values.ToArray());
+    }
+
+    private static KeyValueList KeyValuesOf<T>(PrimitiveDataViewType itemType, VBuffer<T> values)
+    {
+        var annotations = new DataViewSchema.Annotations.Builder();
+        annotations.Add(KeyValueList.AnnotationName, new VectorDataViewType(itemType, values.Length), (ref VBuffer<T> v) => values.CopyTo(ref v));
+        var schema = new DataViewSchema.Builder();
+        schema.AddColumn("Keys", new KeyDataViewType(typeof(uint), (ulong)values.Length), annotations.ToAnnotations());
+        return KeyValueList.FromColumn(schema.ToSchema()[0])!;
     }
 
     [TestMethod]
