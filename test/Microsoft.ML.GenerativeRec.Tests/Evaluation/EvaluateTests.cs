@@ -159,6 +159,88 @@ public sealed class EvaluateTests
         Assert.IsNull(mlContext.Recommendation().Evaluate(model.Transform(split.Test)).ItemCoverage);
     }
 
+    // A zip loads back as a chain; Evaluate unwraps it to the recommender at its end.
+    [TestMethod]
+    public void EvaluateModel_ChainLoadedFromAZip_EqualsTheModelItself()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: true);
+        using var model = mlContext.Recommendation().Trainers.Hstu(SyntheticSequences.HstuOptions(epochs: 1)).Fit(split.Train);
+        using var folder = new TempFolder();
+        string path = Path.Combine(folder.Path, "model.zip");
+        mlContext.Model.Save(model, split.Train.Schema, path);
+        var loaded = mlContext.Model.Load(path, out _);
+
+        var direct = mlContext.Recommendation().Evaluate(model, split.Test);
+        var fromZip = mlContext.Recommendation().Evaluate(loaded, split.Test);
+
+        CollectionAssert.AreEqual(direct.HitRates.ToArray(), fromZip.HitRates.ToArray());
+        Assert.AreEqual(direct.MeanReciprocalRank, fromZip.MeanReciprocalRank);
+        (loaded as IDisposable)?.Dispose();
+    }
+
+    // The stages before the recommender transform the data first, as the chain's Transform does.
+    [TestMethod]
+    public void EvaluateModel_PipelineOfKeysThenModel_EvaluatesTheModelOnTheKeyedRows()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+        var toKeys = mlContext.Transforms.Conversion.MapValueToKey([new InputOutputColumnPair(ColumnNames.History), new InputOutputColumnPair(ColumnNames.Label)],
+            keyData: mlContext.Data.LoadFromEnumerable(Enumerable.Range(1, SyntheticSequences.ItemCount).Select(i => new ItemRow { Item = i })));
+        var pipeline = toKeys.Append(mlContext.Recommendation().Trainers.SasRec(SyntheticSequences.SasRecOptions(epochs: 1)));
+
+        var chain = pipeline.Fit(split.Train);
+        var metrics = mlContext.Recommendation().Evaluate(chain, split.Test);
+        var alone = mlContext.Recommendation().Evaluate(chain.LastTransformer, chain.First().Transform(split.Test));
+
+        CollectionAssert.AreEqual(alone.HitRates.ToArray(), metrics.HitRates.ToArray());
+        chain.LastTransformer.Dispose();
+    }
+
+    // Popularity on the training rows: item 3 (4 times) > 1 (3) > 2 (2) > 4 (1). The test row's history is [1], so item
+    // 1 is skipped: label 2 ranks 2nd (after 3), label 4 ranks 3rd, label 1 is in the history (a miss).
+    [TestMethod]
+    [DataRow(2, 2L)]
+    [DataRow(4, 3L)]
+    [DataRow(1, 0L)]
+    [DataRow(99, 0L)]      // unknown to the model: a miss
+    public void EvaluateModel_MostPopular_RanksTheWholeCatalogue(int label, long expectedRank)
+    {
+        var mlContext = new MLContext(seed: 1);
+        var train = mlContext.Data.LoadFromEnumerable(new[]
+        {
+            new IntTrainingRow { History = [3, 3, 1], Label = 2 },
+            new IntTrainingRow { History = [3, 1, 2], Label = 3 },
+            new IntTrainingRow { History = [1], Label = 4 },
+        });
+        var model = mlContext.Recommendation().Trainers.MostPopular().Fit(train);
+        var test = mlContext.Data.LoadFromEnumerable(new[] { new IntTrainingRow { History = [1], Label = label } });
+
+        var metrics = mlContext.Recommendation().Evaluate(model, test, maxK: 4);
+
+        Assert.AreEqual(expectedRank == 0 ? 0 : 1.0 / expectedRank, metrics.MeanReciprocalRank, 1e-12);
+        Assert.AreEqual(expectedRank is > 0 and <= 2 ? 1.0 : 0.0, metrics.HitRate(2));
+        Assert.AreEqual(3.0 / 4, metrics.ItemCoverage!.Value, 1e-12);                 // items 3, 2, 4 are shown; 1 never
+    }
+
+    [TestMethod]
+    public void EvaluateModel_LastStageIsNotARecommender_ThrowsNamingIt()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+        var copy = mlContext.Transforms.CopyColumns("Copy", ColumnNames.Label).Fit(split.Train);
+
+        var error = Assert.ThrowsExactly<ArgumentException>(() => mlContext.Recommendation().Evaluate(copy, split.Test));
+
+        Assert.AreEqual("model", error.ParamName);
+        StringAssert.Contains(error.Message, "ColumnCopyingTransformer");
+    }
+
+    private sealed class ItemRow
+    {
+        public int Item { get; set; }
+    }
+
     public sealed class ScoredRow
     {
         public int Label { get; set; }
