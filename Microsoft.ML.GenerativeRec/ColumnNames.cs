@@ -27,4 +27,10 @@ public static class ColumnNames
 
     /// <summary>The scores of <see cref="PredictedItems"/>, in the same order.</summary>
     public const string Scores = "Scores";
+
+    /// <summary>An item id, in the view of a model's item vectors.</summary>
+    public const string ItemId = "ItemId";
+
+    /// <summary>A learned item vector, in the view of a model's item vectors.</summary>
+    public const string Embedding = "Embedding";
 }

@@ -55,10 +55,11 @@ internal sealed class InMemoryDataView : IDataView
             return this;
         }
 
-        public Builder AddVector<T>(string name, PrimitiveDataViewType itemType, T[][] values, DataViewSchema.Annotations? annotations = null)
+        /// <summary>Adds a vector column; <paramref name="size"/> is the length of every row's vector, or 0 (default) for a variable-length column.</summary>
+        public Builder AddVector<T>(string name, PrimitiveDataViewType itemType, T[][] values, DataViewSchema.Annotations? annotations = null, int size = 0)
         {
             CheckLength(name, values.Length);
-            _columns.Add(new Column<VBuffer<T>>(name, new VectorDataViewType(itemType), annotations, (int row, ref VBuffer<T> value) =>
+            _columns.Add(new Column<VBuffer<T>>(name, new VectorDataViewType(itemType, size), annotations, (int row, ref VBuffer<T> value) =>
             {
                 // Copy: consumers may write into the buffer they pass back to us.
                 T[] source = values[row];

@@ -54,6 +54,15 @@ internal sealed class CandidateScorer : IDisposable
     /// <summary>Gets V, the number of candidates including the padding row.</summary>
     public long CandidateCount => _items.shape[0];
 
+    /// <summary>The normalised vectors of items 1..V − 1 (padding left out), one array per item, copied to the host.</summary>
+    public float[][] ItemVectors()
+    {
+        using var scope = NewDisposeScope();
+        int dimension = (int)_items.shape[1];
+        float[] flat = _items.narrow(0, 1, _items.shape[0] - 1).cpu().data<float>().ToArray();
+        return [.. flat.Chunk(dimension)];
+    }
+
     /// <summary>The user vectors of a batch: each row's last valid output, L2-normalised (hstu-spec.md §3.5).</summary>
     /// <returns>[B, D], owned by the caller's dispose scope.</returns>
     public Tensor UserVectors(SequenceBatch batch)

@@ -76,6 +76,14 @@ internal sealed class NeuralRecommender : IDisposable
             Settings.NumberOfRecommendations);
     }
 
+    /// <summary>The L2-normalised item table: items 1..N in vocabulary order.</summary>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    public float[][] ItemVectors()
+    {
+        using var call = _gate.Enter();
+        return _scorer.ItemVectors();
+    }
+
     /// <summary>Waits for the calls in flight, then frees the native memory; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
+using Microsoft.ML.GenerativeRec.Data;
 using Microsoft.ML.GenerativeRec.Transformers;
 using Microsoft.ML.Runtime;
 
@@ -55,6 +56,27 @@ public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase
 
     /// <summary>True when the model reads <c>HistoryTimestamps</c> and <c>Timestamp</c> (HSTU trained on timed data).</summary>
     public bool UsesTimestamps => Recommender.UsesTimestamps;
+
+    /// <summary>The width D of the model's item and user vectors.</summary>
+    public int EmbeddingDimension => (int)Recommender.Shape.EmbeddingDimension;
+
+    /// <summary>The item vectors the model scores with, one row per item it can recommend: for nearest-neighbour indexes and similar-item lists.</summary>
+    /// <returns>
+    /// An in-memory view, items in ascending id order, with <c>ItemId</c> (the model's item type, as in <c>PredictedItems</c>)
+    /// and <c>Embedding</c> (a vector of <see cref="EmbeddingDimension"/> Single values of unit L2 norm). A user's score
+    /// for an item is the dot product of the two unit vectors, their cosine similarity.
+    /// </returns>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    public IDataView GetItemEmbeddings()
+    {
+        var vocabulary = Recommender.Vocabulary;
+        float[][] vectors = Recommender.ItemVectors();
+        RawId[] ids = [.. Enumerable.Range(1, vocabulary.Count).Select(vocabulary.IdAt)];
+        return new InMemoryDataView.Builder(ids.Length)
+            .AddIds(ColumnNames.ItemId, vocabulary.Type, ids)
+            .AddVector(ColumnNames.Embedding, NumberDataViewType.Single, vectors, size: EmbeddingDimension)
+            .Build();
+    }
 
     /// <summary>How the model was trained: per-epoch loss, speed and validation metrics, and the epoch kept. Saved in the zip.</summary>
     public TrainingHistory TrainingHistory => Recommender.History;

@@ -421,6 +421,31 @@ public sealed class SequentialRecommenderTransformerTests
         public string Label { get; set; } = "";
     }
 
+    [TestMethod]
+    public void GetItemEmbeddings_FittedModel_OneUnitVectorPerItemInAscendingIdOrder()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+        using var model = mlContext.Recommendation().Trainers.SasRec(SyntheticSequences.SasRecOptions(epochs: 1)).Fit(split.Train);
+
+        var rows = mlContext.Data.CreateEnumerable<ItemEmbedding>(model.GetItemEmbeddings(), reuseRowObject: false).ToArray();
+
+        CollectionAssert.AreEqual(Enumerable.Range(1, SyntheticSequences.ItemCount).ToArray(), rows.Select(r => r.ItemId).ToArray());
+        Assert.IsTrue(rows.All(r => r.Embedding.Length == model.EmbeddingDimension), "every vector has D values");
+        foreach (var row in rows)
+        {
+            Assert.AreEqual(1.0, Math.Sqrt(row.Embedding.Sum(v => (double)v * v)), 1e-5, $"norm of item {row.ItemId}");
+        }
+    }
+
+    public sealed class ItemEmbedding
+    {
+        public int ItemId { get; set; }
+
+        [VectorType]
+        public float[] Embedding { get; set; } = [];
+    }
+
     public sealed class TimedHistory
     {
         [VectorType]
