@@ -70,41 +70,22 @@ internal sealed class InMemoryDataView : IDataView
             return this;
         }
 
-        public Builder AddIds(string name, RawIdType type, RawId[] ids) => type.ValueType switch
-        {
-            Type t when t == typeof(int) => AddIds<int>(name, type, ids),
-            Type t when t == typeof(uint) => AddIds<uint>(name, type, ids),
-            Type t when t == typeof(long) => AddIds<long>(name, type, ids),
-            Type t when t == typeof(ulong) => AddIds<ulong>(name, type, ids),
-            Type t when t == typeof(ushort) => AddIds<ushort>(name, type, ids),
-            Type t when t == typeof(byte) => AddIds<byte>(name, type, ids),
-            _ => AddIds<ReadOnlyMemory<char>>(name, type, ids),
-        };
+        public Builder AddIds(string name, RawIdType type, RawId[] ids) => type.Accept(new IdColumn(this, name, type, ids, null));
 
-        public Builder AddIdVectors(string name, RawIdType type, RawId[][] ids) => type.ValueType switch
-        {
-            Type t when t == typeof(int) => AddIdVectors<int>(name, type, ids),
-            Type t when t == typeof(uint) => AddIdVectors<uint>(name, type, ids),
-            Type t when t == typeof(long) => AddIdVectors<long>(name, type, ids),
-            Type t when t == typeof(ulong) => AddIdVectors<ulong>(name, type, ids),
-            Type t when t == typeof(ushort) => AddIdVectors<ushort>(name, type, ids),
-            Type t when t == typeof(byte) => AddIdVectors<byte>(name, type, ids),
-            _ => AddIdVectors<ReadOnlyMemory<char>>(name, type, ids),
-        };
+        public Builder AddIdVectors(string name, RawIdType type, RawId[][] ids) => type.Accept(new IdColumn(this, name, type, null, ids));
 
         public InMemoryDataView Build() => new([.. _columns], _rowCount);
 
-        private Builder AddIds<T>(string name, RawIdType type, RawId[] ids)
+        /// <summary>Adds ids (one per row, or a vector per row) as values of the id type's .NET type.</summary>
+        private sealed class IdColumn(Builder builder, string name, RawIdType type, RawId[]? ids, RawId[][]? vectors) : IIdValueVisitor<Builder>
         {
-            var convert = type.GetConverter<T>();
-            return AddScalar(name, type.ItemType, Array.ConvertAll(ids, id => convert(id)), type.Annotations());
-        }
-
-        private Builder AddIdVectors<T>(string name, RawIdType type, RawId[][] ids)
-        {
-            var convert = type.GetConverter<T>();
-            T[][] values = Array.ConvertAll(ids, row => Array.ConvertAll(row, id => convert(id)));
-            return AddVector(name, type.ItemType, values, type.Annotations());
+            public Builder Visit<T>(IdValueType<T> valueType)
+            {
+                var convert = valueType.Writer;
+                return vectors is null
+                    ? builder.AddScalar(name, type.ItemType, Array.ConvertAll(ids!, id => convert(id)), type.Annotations())
+                    : builder.AddVector(name, type.ItemType, Array.ConvertAll(vectors, row => Array.ConvertAll(row, id => convert(id))), type.Annotations());
+            }
         }
 
         private void CheckLength(string name, int length)

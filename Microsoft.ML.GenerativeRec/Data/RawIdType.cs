@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.GenerativeRec.Data;
@@ -83,14 +82,7 @@ internal sealed class RawIdType : IEquatable<RawIdType>
 
     /// <summary>The ids read from non-key values of <paramref name="type"/>, or null when no ids can be read from them.</summary>
     /// <remarks>Single and Double hold integer ids (ML.NET's TextLoader reads numbers as Single): they are read, and written back, as Int64.</remarks>
-    public static RawIdType? ForValues(DataViewType type) => type.RawType switch
-    {
-        Type t when t == typeof(int) => Int32,
-        Type t when t == typeof(uint) => UInt32,
-        Type t when t == typeof(long) || t == typeof(float) || t == typeof(double) => Int64,
-        Type t when t == typeof(ReadOnlyMemory<char>) => Text,
-        _ => null,
-    };
+    public static RawIdType? ForValues(DataViewType type) => IdValueType.Of(type.RawType)?.PlainIds;
 
     /// <summary>The accepted id types, for messages.</summary>
     public static string Accepted(bool vector) => vector ? $"a vector of {AcceptedTypes}" : AcceptedTypes;
@@ -127,22 +119,12 @@ internal sealed class RawIdType : IEquatable<RawIdType>
     public Type ValueType => ItemType.RawType;
 
     /// <summary>Converts ids to the .NET values of a column of this type; <typeparamref name="T"/> is <see cref="ValueType"/>.</summary>
-    public Func<RawId, T> GetConverter<T>()
-    {
-        Delegate converter = ValueType switch
-        {
-            Type t when t == typeof(int) => (Func<RawId, int>)(id => checked((int)id.Number)),
-            Type t when t == typeof(uint) => (Func<RawId, uint>)(id => checked((uint)id.Number)),
-            Type t when t == typeof(long) => (Func<RawId, long>)(id => id.Number),
-            Type t when t == typeof(ulong) => (Func<RawId, ulong>)(id => checked((ulong)id.Number)),
-            Type t when t == typeof(ushort) => (Func<RawId, ushort>)(id => checked((ushort)id.Number)),
-            Type t when t == typeof(byte) => (Func<RawId, byte>)(id => checked((byte)id.Number)),
-            Type t when t == typeof(ReadOnlyMemory<char>) => (Func<RawId, ReadOnlyMemory<char>>)(id => (id.Text ?? string.Empty).AsMemory()),
-            _ => throw new InvalidOperationException($"No conversion from ids to {ValueType}."),
-        };
-        return converter as Func<RawId, T>
-            ?? throw new InvalidOperationException($"Ids of type {ItemType} are {ValueType} values, not {typeof(T)}.");
-    }
+    public Func<RawId, T> GetConverter<T>() => IdValueType.Of(ValueType) is IdValueType<T> type
+        ? type.Writer
+        : throw new InvalidOperationException($"Ids of type {ItemType} are {ValueType} values, not {typeof(T)}.");
+
+    /// <summary>Calls <paramref name="visitor"/> with <see cref="ValueType"/> as a generic argument.</summary>
+    public TResult Accept<TResult>(IIdValueVisitor<TResult> visitor) => IdValueType.Of(ValueType)!.Accept(visitor);
 
     /// <summary>Schema annotations for a column of these ids: the KeyValues of a key column, else none.</summary>
     public DataViewSchema.Annotations Annotations()
@@ -214,55 +196,52 @@ internal sealed class RawIdType : IEquatable<RawIdType>
         return count < 0 ? null : KeyValueList.Text([.. Enumerable.Range(0, count).Select(_ => reader.ReadString())]);
     }
 
-    /// <summary>Calls <paramref name="factory"/> with the .NET type of <paramref name="itemType"/> and its conversion to ids.</summary>
-    private static TResult Dispatch<TResult>(DataViewType itemType, DataViewSchema.Column column, string expected, IReaderFactory<TResult> factory)
-    {
-        if (itemType is KeyDataViewType key)
-        {
-            Type raw = key.RawType;
-            return raw == typeof(uint) ? factory.Create<uint>(static (v, c, p) => FromKey(v, c, p))
-                : raw == typeof(ulong) ? factory.Create<ulong>(FromKey)
-                : raw == typeof(ushort) ? factory.Create<ushort>(static (v, c, p) => FromKey(v, c, p))
-                : factory.Create<byte>(static (v, c, p) => FromKey(v, c, p));
-        }
-
-        return itemType.RawType switch
-        {
-            Type t when t == typeof(int) => factory.Create<int>(static (v, _, _) => RawId.FromNumber(v)),
-            Type t when t == typeof(uint) => factory.Create<uint>(static (v, _, _) => RawId.FromNumber(v)),
-            Type t when t == typeof(long) => factory.Create<long>(static (v, _, _) => RawId.FromNumber(v)),
-            Type t when t == typeof(float) => factory.Create<float>(static (v, c, p) => FromFloatingPoint(v, c, p)),
-            Type t when t == typeof(double) => factory.Create<double>(FromFloatingPoint),
-            Type t when t == typeof(ReadOnlyMemory<char>) => factory.Create<ReadOnlyMemory<char>>(FromText),
-            _ => throw SchemaMismatch(column, "id", expected),
-        };
-    }
+    /// <summary>Calls <paramref name="factory"/> with the .NET type of <paramref name="itemType"/>, or throws naming the column.</summary>
+    private static TResult Dispatch<TResult>(DataViewType itemType, DataViewSchema.Column column, string expected, ReaderFactory<TResult> factory)
+        => IdValueType.Of(itemType.RawType) is { } type
+            ? type.Accept(factory.For(itemType is KeyDataViewType, expected))
+            : throw SchemaMismatch(column, "id", expected);
 
     /// <summary>Builds a reader for column values of type <c>T</c>, given their conversion to ids.</summary>
-    private interface IReaderFactory<TResult>
+    private abstract class ReaderFactory<TResult>(DataViewSchema.Column column) : IIdValueVisitor<TResult>
     {
-        TResult Create<T>(Func<T, DataViewSchema.Column, long, RawId> convert);
+        private bool _key;
+        private string _expected = "";
+
+        protected DataViewSchema.Column Column { get; } = column;
+
+        public ReaderFactory<TResult> For(bool key, string expected)
+        {
+            _key = key;
+            _expected = expected;
+            return this;
+        }
+
+        public TResult Visit<T>(IdValueType<T> type)
+            => Create(type.Reader(_key) ?? throw SchemaMismatch(Column, "id", _expected));
+
+        protected abstract TResult Create<T>(Func<T, DataViewSchema.Column, long, RawId> convert);
     }
 
-    private sealed class ScalarReaderFactory(DataViewRow row, DataViewSchema.Column column) : IReaderFactory<Func<RawId>>
+    private sealed class ScalarReaderFactory(DataViewRow row, DataViewSchema.Column column) : ReaderFactory<Func<RawId>>(column)
     {
-        public Func<RawId> Create<T>(Func<T, DataViewSchema.Column, long, RawId> convert)
+        protected override Func<RawId> Create<T>(Func<T, DataViewSchema.Column, long, RawId> convert)
         {
-            var getter = row.GetGetter<T>(column);
+            var getter = row.GetGetter<T>(Column);
             T value = default!;
             return () =>
             {
                 getter(ref value);
-                return convert(value, column, row.Position);
+                return convert(value, Column, row.Position);
             };
         }
     }
 
-    private sealed class VectorReaderFactory(DataViewRow row, DataViewSchema.Column column) : IReaderFactory<Action<List<RawId>>>
+    private sealed class VectorReaderFactory(DataViewRow row, DataViewSchema.Column column) : ReaderFactory<Action<List<RawId>>>(column)
     {
-        public Action<List<RawId>> Create<T>(Func<T, DataViewSchema.Column, long, RawId> convert)
+        protected override Action<List<RawId>> Create<T>(Func<T, DataViewSchema.Column, long, RawId> convert)
         {
-            var getter = row.GetGetter<VBuffer<T>>(column);
+            var getter = row.GetGetter<VBuffer<T>>(Column);
             VBuffer<T> buffer = default;
             return ids =>
             {
@@ -270,57 +249,14 @@ internal sealed class RawIdType : IEquatable<RawIdType>
                 if (!buffer.IsDense && buffer.GetValues().Length != buffer.Length)
                 {
                     throw new InvalidDataException(
-                        $"Column '{column.Name}', row index {row.Position}: the id vector is sparse (it has implicit zero ids); expected every element to be an id.");
+                        $"Column '{Column.Name}', row index {row.Position}: the id vector is sparse (it has implicit zero ids); expected every element to be an id.");
                 }
 
                 foreach (T value in buffer.GetValues())
                 {
-                    ids.Add(convert(value, column, row.Position));
+                    ids.Add(convert(value, Column, row.Position));
                 }
             };
         }
-    }
-
-    private static RawId FromKey(ulong value, DataViewSchema.Column column, long position)
-    {
-        if (value == 0)
-        {
-            throw new InvalidDataException(
-                $"Column '{column.Name}', row index {position}: key value 0 means a missing id; expected keys 1..{KeyCountOf(column)}.");
-        }
-
-        if (value > long.MaxValue)
-        {
-            throw new InvalidDataException($"Column '{column.Name}', row index {position}: key value {value} is beyond the supported range 1..{long.MaxValue}.");
-        }
-
-        return RawId.FromNumber((long)value);
-    }
-
-    private static ulong KeyCountOf(DataViewSchema.Column column)
-        => ((KeyDataViewType)((column.Type as VectorDataViewType)?.ItemType ?? column.Type)).Count;
-
-    private static RawId FromFloatingPoint(double value, DataViewSchema.Column column, long position)
-    {
-        // 2^53: beyond it doubles skip integers, and Single already loses them past 2^24.
-        const double LargestExactInteger = 9_007_199_254_740_992d;
-        if (!double.IsFinite(value) || Math.Floor(value) != value || Math.Abs(value) > LargestExactInteger)
-        {
-            throw new InvalidDataException(
-                $"Column '{column.Name}', row index {position}: id {value.ToString(CultureInfo.InvariantCulture)} is not an integer; " +
-                "expected a floating-point column to hold whole-number ids (or use an integer, text or key column).");
-        }
-
-        return RawId.FromNumber((long)value);
-    }
-
-    private static RawId FromText(ReadOnlyMemory<char> value, DataViewSchema.Column column, long position)
-    {
-        if (value.Span.IsWhiteSpace())
-        {
-            throw new InvalidDataException($"Column '{column.Name}', row index {position}: the id is empty; expected a non-empty text id.");
-        }
-
-        return RawId.FromText(value.ToString());
     }
 }

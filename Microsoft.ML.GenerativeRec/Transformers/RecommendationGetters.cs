@@ -7,16 +7,8 @@ namespace Microsoft.ML.GenerativeRec.Transformers;
 internal static class RecommendationGetters
 {
     /// <summary>A <c>ValueGetter&lt;VBuffer&lt;T&gt;&gt;</c> of the ids of the item indices <paramref name="current"/> returns.</summary>
-    public static Delegate MakeItemGetter(ItemVocabulary vocabulary, Func<IReadOnlyList<int>> current) => vocabulary.Type.ValueType switch
-    {
-        Type t when t == typeof(int) => MakeItemGetter<int>(vocabulary, current),
-        Type t when t == typeof(uint) => MakeItemGetter<uint>(vocabulary, current),
-        Type t when t == typeof(long) => MakeItemGetter<long>(vocabulary, current),
-        Type t when t == typeof(ulong) => MakeItemGetter<ulong>(vocabulary, current),
-        Type t when t == typeof(ushort) => MakeItemGetter<ushort>(vocabulary, current),
-        Type t when t == typeof(byte) => MakeItemGetter<byte>(vocabulary, current),
-        _ => MakeItemGetter<ReadOnlyMemory<char>>(vocabulary, current),
-    };
+    public static Delegate MakeItemGetter(ItemVocabulary vocabulary, Func<IReadOnlyList<int>> current)
+        => vocabulary.Type.Accept(new ItemGetterFactory(vocabulary, current));
 
     /// <summary>A getter of the scores <paramref name="current"/> returns.</summary>
     public static ValueGetter<VBuffer<float>> MakeScoreGetter(Func<IReadOnlyList<float>> current)
@@ -43,19 +35,22 @@ internal static class RecommendationGetters
         ];
     }
 
-    private static ValueGetter<VBuffer<T>> MakeItemGetter<T>(ItemVocabulary vocabulary, Func<IReadOnlyList<int>> current)
+    private sealed class ItemGetterFactory(ItemVocabulary vocabulary, Func<IReadOnlyList<int>> current) : IIdValueVisitor<Delegate>
     {
-        var convert = vocabulary.Type.GetConverter<T>();
-        return (ref VBuffer<T> items) =>
+        public Delegate Visit<T>(IdValueType<T> type)
         {
-            var indices = current();
-            var editor = VBufferEditor.Create(ref items, indices.Count);
-            for (int i = 0; i < indices.Count; i++)
+            var convert = type.Writer;
+            return (ValueGetter<VBuffer<T>>)((ref VBuffer<T> items) =>
             {
-                editor.Values[i] = convert(vocabulary.IdAt(indices[i]));
-            }
+                var indices = current();
+                var editor = VBufferEditor.Create(ref items, indices.Count);
+                for (int i = 0; i < indices.Count; i++)
+                {
+                    editor.Values[i] = convert(vocabulary.IdAt(indices[i]));
+                }
 
-            items = editor.Commit();
-        };
+                items = editor.Commit();
+            });
+        }
     }
 }
