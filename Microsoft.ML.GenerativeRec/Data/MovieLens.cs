@@ -11,8 +11,9 @@ namespace Microsoft.ML.GenerativeRec;
 /// Ratings: ML-1M/10M <c>ratings.dat</c> (<c>userId::movieId::rating::timestamp</c>) and ML-20M/25M
 /// <c>ratings.csv</c> (header <c>userId,movieId,rating,timestamp</c>). Movies: <c>movies.dat</c>
 /// (<c>movieId::title::genres</c>, Latin-1) and <c>movies.csv</c> (<c>movieId,title,genres</c>, UTF-8, RFC 4180
-/// quoting within a line). The format is recognised from the first line, not from the file name. Any file may be
-/// gzip-compressed; gzip is recognised by its magic bytes. Empty lines and lines starting with <c>//</c> are skipped.
+/// quoting; a quoted field cannot span lines). The format is recognised from the first line, not from the file name.
+/// Any file may be gzip-compressed; gzip is recognised by its magic bytes. Empty lines and lines starting with
+/// <c>//</c> are skipped, as <see cref="TextLoader"/> skips them.
 /// </para>
 /// <para>
 /// Ratings, sequences and <c>movies.csv</c> are parsed by ML.NET's <see cref="TextLoader"/>; only <c>movies.dat</c>,
@@ -79,14 +80,16 @@ public static class MovieLens
 
     /// <summary>Reads a MovieLens ratings file lazily, one rating at a time, in file order.</summary>
     /// <remarks>
-    /// The same reader as <see cref="LoadRatings"/>; the path is resolved now, the file is read while enumerating,
-    /// and each enumeration reads it again.
+    /// The same reader as <see cref="LoadRatings"/>. The path is resolved and the format recognised from the first
+    /// line now; the ratings are read while enumerating, and each enumeration reads the file again.
     /// </remarks>
     /// <param name="path">A ratings file, or a folder holding one; see <see cref="LoadRatings"/>.</param>
     /// <returns>The ratings, in file order; a new object per rating.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
     /// <exception cref="FileNotFoundException">There is no such file, or no ratings file in the folder.</exception>
-    /// <exception cref="FormatException">While enumerating: a line is malformed.</exception>
+    /// <exception cref="FormatException">
+    /// The first line is neither a ratings line nor the csv header; or, while enumerating, a line is malformed.
+    /// </exception>
     public static IEnumerable<MovieLensRating> ReadRatings(string path)
     {
         string file = ResolveFile(path, _ratingsFileNames, "ratings");
