@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.ML.Data;
 using Microsoft.ML.GenerativeRec.Data;
 
 namespace Microsoft.ML.GenerativeRec;
@@ -7,14 +10,16 @@ namespace Microsoft.ML.GenerativeRec;
 /// <para>
 /// Ratings: ML-1M/10M <c>ratings.dat</c> (<c>userId::movieId::rating::timestamp</c>) and ML-20M/25M
 /// <c>ratings.csv</c> (header <c>userId,movieId,rating,timestamp</c>). Movies: <c>movies.dat</c>
-/// (<c>movieId::title::genres</c>, Latin-1) and <c>movies.csv</c> (<c>movieId,title,genres</c>, UTF-8, CSV quoting).
-/// The format is recognised from the first line, not from the file name. Any file may be gzip-compressed; gzip is
-/// recognised by its magic bytes. Empty lines are skipped.
+/// (<c>movieId::title::genres</c>, Latin-1) and <c>movies.csv</c> (<c>movieId,title,genres</c>, UTF-8, RFC 4180
+/// quoting; a quoted field cannot span lines). The format is recognised from the first line, not from the file name.
+/// Any file may be gzip-compressed; gzip is recognised by its magic bytes. Empty lines and lines starting with
+/// <c>//</c> are skipped, as <see cref="TextLoader"/> skips them.
 /// </para>
 /// <para>
-/// The files are parsed by a span-based line parser, about a second per million lines. A malformed line throws a
-/// <see cref="FormatException"/> naming the file, the 1-based line number, the line and what was expected.
-/// To fetch the files themselves, see <see cref="MovieLensDownloader"/>.
+/// Ratings, sequences and <c>movies.csv</c> are parsed by ML.NET's <see cref="TextLoader"/>; only <c>movies.dat</c>,
+/// whose titles may hold <c>:</c>, is split by hand. A malformed line throws a <see cref="FormatException"/> naming
+/// the file, the 1-based line number, the line and what was expected. To fetch the files themselves, see
+/// <see cref="MovieLensDownloader"/>. Why MovieLens is part of this package: docs/api.md, "MovieLens in the package".
 /// </para>
 /// <para>
 /// MovieLens data is licensed by GroupLens for research use only and may not be redistributed; see the README in
@@ -23,6 +28,25 @@ namespace Microsoft.ML.GenerativeRec;
 /// </remarks>
 public static class MovieLens
 {
+    private const string DatSeparator = "::";
+    private const string RatingsDatFormat = "'userId::movieId::rating::timestamp' (ML-1M/10M ratings.dat)";
+    private const string RatingsCsvHeader = "userId,movieId,rating,timestamp";
+    private const string RatingsCsvFormat = "'userId,movieId,rating,timestamp' (ML-20M/25M ratings.csv)";
+    private const string MoviesDatFormat = "'movieId::title::genre1|genre2|...' (ML-1M/10M movies.dat)";
+    private const string MoviesCsvHeader = "movieId,title,genres";
+    private const string MoviesCsvFormat = "'movieId,title,genre1|genre2|...' (ML-20M/25M movies.csv)";
+    private const string SequencesFormat =
+        "'userId item1 item2 ...' (integers separated by single spaces, at least one item)";
+    private const string NoGenresListed = "(no genres listed)";     // ML-20M's genres of a movie without any
+    private const double MaxExactInteger = 1L << 53;               // larger timestamps would lose digits as double
+
+    /// <summary>The fields of a ratings line, in order, as error messages describe them.</summary>
+    private static readonly string[] _ratingFields =
+    [
+        "userId (a non-negative 32-bit integer)", "movieId (a non-negative 32-bit integer)",
+        "rating (a number such as 4 or 3.5)", "timestamp (unix seconds, a non-negative integer)",
+    ];
+
     /// <summary>The ratings files looked for in a folder, in this order.</summary>
     private static readonly string[] _ratingsFileNames = ["ratings.dat", "ratings.dat.gz", "ratings.csv"];
 
@@ -36,7 +60,7 @@ public static class MovieLens
     /// (<see cref="int"/>), <c>Rating</c> (<see cref="float"/>) and <c>Timestamp</c> (<see cref="long"/>, unix
     /// seconds).
     /// </remarks>
-    /// <param name="mlContext">The context whose <see cref="MLContext.Data"/> builds the data view.</param>
+    /// <param name="mlContext">The context whose <see cref="MLContext.Data"/> reads the file and builds the view.</param>
     /// <param name="path">
     /// A ratings file, or a folder holding <c>ratings.dat</c>, <c>ratings.dat.gz</c> or <c>ratings.csv</c> (the first
     /// found, in that order), such as the extracted <c>ml-1m</c> or <c>ml-20m</c> archive.
@@ -50,36 +74,26 @@ public static class MovieLens
     public static IDataView LoadRatings(MLContext mlContext, string path)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
-        var ratings = new List<MovieLensRating>();
-        using (var reader = RatingsFileReader.Open(ResolveFile(path, _ratingsFileNames, "ratings")))
-        {
-            while (reader.TryRead(out var rating))
-                ratings.Add(rating);
-        }
+        var ratings = ReadRatingsFile(mlContext, ResolveFile(path, _ratingsFileNames, "ratings")).ToList();
         return mlContext.Data.LoadFromEnumerable(ratings);
     }
 
     /// <summary>Reads a MovieLens ratings file lazily, one rating at a time, in file order.</summary>
     /// <remarks>
-    /// The same parser as <see cref="LoadRatings"/>; the path is resolved now, the file is read while enumerating,
-    /// and each enumeration reads it again.
+    /// The same reader as <see cref="LoadRatings"/>. The path is resolved and the format recognised from the first
+    /// line now; the ratings are read while enumerating, and each enumeration reads the file again.
     /// </remarks>
     /// <param name="path">A ratings file, or a folder holding one; see <see cref="LoadRatings"/>.</param>
     /// <returns>The ratings, in file order; a new object per rating.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
     /// <exception cref="FileNotFoundException">There is no such file, or no ratings file in the folder.</exception>
-    /// <exception cref="FormatException">While enumerating: a line is malformed.</exception>
+    /// <exception cref="FormatException">
+    /// The first line is neither a ratings line nor the csv header; or, while enumerating, a line is malformed.
+    /// </exception>
     public static IEnumerable<MovieLensRating> ReadRatings(string path)
     {
         string file = ResolveFile(path, _ratingsFileNames, "ratings");
-        return Enumerate(file);
-
-        static IEnumerable<MovieLensRating> Enumerate(string file)
-        {
-            using var reader = RatingsFileReader.Open(file);
-            while (reader.TryRead(out var rating))
-                yield return rating;
-        }
+        return ReadRatingsFile(new MLContext(), file);
     }
 
     /// <summary>Reads a MovieLens movies file: ids, titles and genres, in file order.</summary>
@@ -92,7 +106,14 @@ public static class MovieLens
     /// <exception cref="FileNotFoundException">There is no such file, or no movies file in the folder.</exception>
     /// <exception cref="FormatException">A line is malformed.</exception>
     public static IReadOnlyList<Movie> LoadMovies(string path)
-        => MoviesFileReader.Read(ResolveFile(path, _moviesFileNames, "movies")).AsReadOnly();
+    {
+        string resolved = ResolveFile(path, _moviesFileNames, "movies");
+        var datFile = new MovieLensFile(resolved, Encoding.Latin1);
+        var movies = IsCsv(datFile, MoviesCsvHeader, MoviesDatFormat, MoviesCsvFormat)
+            ? ReadMoviesCsv(new MLContext(), new MovieLensFile(resolved, Encoding.UTF8))
+            : ReadMoviesDat(datFile);
+        return movies.ToList().AsReadOnly();
+    }
 
     /// <summary>Loads a sequences file into an <see cref="IDataView"/>, one row per user in file order.</summary>
     /// <remarks>
@@ -101,7 +122,7 @@ public static class MovieLens
     /// <see cref="ColumnNames.UserId"/> (<see cref="int"/>) and <see cref="ColumnNames.History"/> (variable-length
     /// vector of <see cref="int"/>). The file is read completely here.
     /// </remarks>
-    /// <param name="mlContext">The context whose <see cref="MLContext.Data"/> builds the data view.</param>
+    /// <param name="mlContext">The context whose <see cref="MLContext.Data"/> reads the file and builds the view.</param>
     /// <param name="path">The sequences file.</param>
     /// <returns>The users and their item sequences, in file order.</returns>
     /// <exception cref="ArgumentNullException">
@@ -112,14 +133,14 @@ public static class MovieLens
     public static IDataView LoadSequences(MLContext mlContext, string path)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
-        var rows = new List<SequenceRow>();
-        foreach (var (userId, items) in ReadSequences(path))
-            rows.Add(new SequenceRow { UserId = userId, History = items });
+        var rows = ReadSequencesFile(mlContext, ResolveFile(path, [], "sequences"))
+            .Select(sequence => new SequenceRow { UserId = sequence.UserId, History = sequence.Items })
+            .ToList();
         return mlContext.Data.LoadFromEnumerable(rows);
     }
 
     /// <summary>Reads a sequences file lazily, one user at a time, in file order.</summary>
-    /// <remarks>The same parser as <see cref="LoadSequences"/>; each enumeration reads the file again.</remarks>
+    /// <remarks>The same reader as <see cref="LoadSequences"/>; each enumeration reads the file again.</remarks>
     /// <param name="path">The sequences file; see <see cref="LoadSequences"/> for its format.</param>
     /// <returns>Each user's id and items, oldest first; a new array per user.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
@@ -128,14 +149,7 @@ public static class MovieLens
     public static IEnumerable<(int UserId, int[] Items)> ReadSequences(string path)
     {
         string file = ResolveFile(path, [], "sequences");
-        return Enumerate(file);
-
-        static IEnumerable<(int UserId, int[] Items)> Enumerate(string file)
-        {
-            using var reader = SequencesFileReader.Open(file);
-            while (reader.TryRead(out int userId, out int[] items))
-                yield return (userId, items);
-        }
+        return ReadSequencesFile(new MLContext(), file);
     }
 
     /// <summary>Returns the file <paramref name="path"/>, or the first of <paramref name="fileNames"/> in it.</summary>
@@ -159,4 +173,188 @@ public static class MovieLens
         }
         throw new FileNotFoundException($"The MovieLens {kind} file or folder '{path}' does not exist.", path);
     }
+
+    /// <summary>
+    /// Whether <paramref name="file"/> is the <c>.csv</c> variant: its first line holds no <c>::</c> and is the header.
+    /// </summary>
+    private static bool IsCsv(MovieLensFile file, string csvHeader, string datFormat, string csvFormat)
+    {
+        var (number, text) = file.Lines().FirstOrDefault();
+        if (text is null || text.Contains(DatSeparator, StringComparison.Ordinal))
+            return false;
+        if (text != csvHeader)
+            throw file.Error(number, text, $"either a line {datFormat} or the header of {csvFormat} as the first line");
+        return true;
+    }
+
+    private static IEnumerable<MovieLensRating> ReadRatingsFile(MLContext mlContext, string path)
+    {
+        var file = new MovieLensFile(path, Encoding.UTF8);
+        bool isCsv = IsCsv(file, RatingsCsvHeader, RatingsDatFormat, RatingsCsvFormat);
+        // TextLoader splits on single characters. Split on ':', "a::b" is a, an empty field, b: a .dat line holds its
+        // values in fields 0, 2, 4, 6, and fields 1, 3, 5 must be empty. A .csv line holds them in fields 0 to 3.
+        int stride = isCsv ? 1 : 2, gaps = isCsv ? 0 : 3;
+        var options = new TextLoader.Options
+        {
+            Separators = [isCsv ? ',' : ':'],
+            MissingRealsAsNaNs = true,
+            Columns =
+            [
+                new("Values", DataKind.Double, [.. Enumerable.Range(0, 4).Select(i => new TextLoader.Range(i * stride))]),
+                new("Others", DataKind.String,
+                    [.. Enumerable.Range(0, gaps).Select(i => new TextLoader.Range(2 * i + 1)), ToEnd(3 * stride + 1)]),
+            ],
+        };
+        return file.Read<MovieLensRating>(mlContext, options, hasHeader: isCsv, cursor =>
+        {
+            var getValues = cursor.GetGetter<VBuffer<double>>(cursor.Schema["Values"]);
+            var getOthers = cursor.GetGetter<VBuffer<ReadOnlyMemory<char>>>(cursor.Schema["Others"]);
+            VBuffer<double> values = default;
+            VBuffer<ReadOnlyMemory<char>> others = default;
+            return row =>
+            {
+                getValues(ref values);
+                getOthers(ref others);
+                double user = values.GetItemOrDefault(0), movie = values.GetItemOrDefault(1);
+                double rating = values.GetItemOrDefault(2), timestamp = values.GetItemOrDefault(3);
+                int bad = !IsId(user) ? 0 : !IsId(movie) ? 1 : !(double.IsFinite(rating) && rating >= 0) ? 2
+                    : !(double.IsInteger(timestamp) && timestamp is >= 0 and <= MaxExactInteger) ? 3 : -1;
+                if (bad < 0 && others.Length == gaps && AllEmpty(others))
+                {
+                    return new MovieLensRating
+                    {
+                        UserId = (int)user, MovieId = (int)movie, Rating = (float)rating, Timestamp = (long)timestamp,
+                    };
+                }
+                throw file.Error(row, line => RatingsError(line, isCsv, bad));
+            };
+        });
+    }
+
+    /// <summary>What is wrong with a ratings line: its field count, or field <paramref name="bad"/>.</summary>
+    private static string RatingsError(string line, bool isCsv, int bad)
+    {
+        string format = isCsv ? RatingsCsvFormat : RatingsDatFormat;
+        string[] fields = line.Split(isCsv ? "," : DatSeparator);
+        if (fields.Length != _ratingFields.Length)
+            return $"{format}: exactly {_ratingFields.Length} fields";
+        if (bad < 0)
+            bad = Array.FindIndex(fields, field => field.Contains(':'));    // a stray ':' that TextLoader split on
+        return $"{format}, but '{MovieLensFile.Shorten(fields[bad])}' is not a valid {_ratingFields[bad]}";
+    }
+
+    private static IEnumerable<(int UserId, int[] Items)> ReadSequencesFile(MLContext mlContext, string path)
+    {
+        var file = new MovieLensFile(path, Encoding.UTF8);
+        var options = new TextLoader.Options
+        {
+            Separators = [' '],
+            MissingRealsAsNaNs = true,
+            Columns = [new(ColumnNames.UserId, DataKind.Double, 0), new("Items", DataKind.Double, [ToEnd(1)])],
+        };
+        return file.Read<(int, int[])>(mlContext, options, hasHeader: false, cursor =>
+        {
+            var getUser = cursor.GetGetter<double>(cursor.Schema[ColumnNames.UserId]);
+            var getItems = cursor.GetGetter<VBuffer<double>>(cursor.Schema["Items"]);
+            double user = 0;
+            VBuffer<double> items = default;
+            return row =>
+            {
+                getUser(ref user);
+                getItems(ref items);
+                var ids = new int[items.Length];
+                int bad = IsId(user) ? -1 : 0;      // the 0-based token: 0 is the user id, i + 1 item i
+                int i = 0;
+                foreach (double item in items.DenseValues())
+                {
+                    if (bad < 0 && !IsId(item))
+                        bad = i + 1;
+                    ids[i++] = (int)item;
+                }
+                if (bad < 0 && ids.Length > 0)
+                    return ((int)user, ids);
+                throw file.Error(row, line => bad < 0
+                    ? $"{SequencesFormat}, but user {(int)user} has no items"
+                    : $"{SequencesFormat}, but '{MovieLensFile.Shorten(line.Split(' ')[bad])}' is not a valid " +
+                      (bad == 0 ? "user id" : $"item (token {bad + 1})"));
+            };
+        });
+    }
+
+    private static IEnumerable<Movie> ReadMoviesCsv(MLContext mlContext, MovieLensFile file)
+    {
+        var options = new TextLoader.Options
+        {
+            Separators = [','],
+            AllowQuoting = true,
+            MissingRealsAsNaNs = true,
+            Columns =
+            [
+                new("MovieId", DataKind.Double, 0), new("Title", DataKind.String, 1),
+                new("Genres", DataKind.String, 2), new("Others", DataKind.String, [ToEnd(3)]),
+            ],
+        };
+        return file.Read<Movie>(mlContext, options, hasHeader: true, cursor =>
+        {
+            var getId = cursor.GetGetter<double>(cursor.Schema["MovieId"]);
+            var getTitle = cursor.GetGetter<ReadOnlyMemory<char>>(cursor.Schema["Title"]);
+            var getGenres = cursor.GetGetter<ReadOnlyMemory<char>>(cursor.Schema["Genres"]);
+            var getOthers = cursor.GetGetter<VBuffer<ReadOnlyMemory<char>>>(cursor.Schema["Others"]);
+            double id = 0;
+            ReadOnlyMemory<char> title = default, genres = default;
+            VBuffer<ReadOnlyMemory<char>> others = default;
+            return row =>
+            {
+                getId(ref id);
+                getTitle(ref title);
+                getGenres(ref genres);
+                getOthers(ref others);
+                // TextLoader reads a badly quoted field as empty; no MovieLens title or genre list is empty.
+                if (IsId(id) && !title.IsEmpty && !genres.IsEmpty && others.Length == 0)
+                    return new Movie((int)id, title.ToString(), SplitGenres(genres.ToString()));
+                throw file.Error(row, line => IsId(id)
+                    ? $"{MoviesCsvFormat}: 3 non-empty fields, a field holding ',' or '\"' in double quotes"
+                    : $"{MoviesCsvFormat}, but '{MovieLensFile.Shorten(line.Split(',')[0])}' is not a valid movieId");
+            };
+        });
+    }
+
+    /// <summary>Reads <c>movies.dat</c> by hand: a title may hold ':', which TextLoader would split on.</summary>
+    private static IEnumerable<Movie> ReadMoviesDat(MovieLensFile file)
+    {
+        foreach (var (number, line) in file.Lines())
+        {
+            // The title is everything between the first and the last "::".
+            int first = line.IndexOf(DatSeparator, StringComparison.Ordinal);
+            int last = line.LastIndexOf(DatSeparator, StringComparison.Ordinal);
+            if (first < 0 || last < first + DatSeparator.Length)
+                throw file.Error(number, line, $"{MoviesDatFormat}: 3 fields separated by '{DatSeparator}'");
+            if (!int.TryParse(line.AsSpan(0, first), NumberStyles.None, CultureInfo.InvariantCulture, out int id))
+            {
+                throw file.Error(number, line, $"{MoviesDatFormat}, but '{MovieLensFile.Shorten(line[..first])}' " +
+                    "is not a valid movieId");
+            }
+            yield return new Movie(id, line[(first + DatSeparator.Length)..last],
+                SplitGenres(line[(last + DatSeparator.Length)..]));
+        }
+    }
+
+    private static string[] SplitGenres(string genres)
+        => genres.Length == 0 || genres == NoGenresListed ? [] : genres.Split('|');
+
+    /// <summary>Whether a value TextLoader read is an id: an integer from 0 to <see cref="int.MaxValue"/>.</summary>
+    private static bool IsId(double value) => double.IsInteger(value) && value is >= 0 and <= int.MaxValue;
+
+    private static bool AllEmpty(in VBuffer<ReadOnlyMemory<char>> fields)
+    {
+        foreach (var field in fields.GetValues())
+        {
+            if (!field.IsEmpty)
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>The fields from <paramref name="first"/> to the end of the line, however many there are.</summary>
+    private static TextLoader.Range ToEnd(int first) => new(first, null) { AutoEnd = false, VariableEnd = true };
 }

@@ -99,6 +99,9 @@ public sealed class MovieLensTests
     [DataRow("2::1193::NaN::978300760", "'NaN' is not a valid rating")]
     [DataRow("2::1193::5::-1", "'-1' is not a valid timestamp")]
     [DataRow("99999999999::1193::5::1", "'99999999999' is not a valid userId")]
+    [DataRow("2::1193::4.5::978300760.5", "'978300760.5' is not a valid timestamp")]
+    [DataRow("2:7:1193::5::978300760", "exactly 4 fields")]                 // ':'-split: a non-empty gap field
+    [DataRow("2::1193::5::978300760:", "'978300760:' is not a valid timestamp")]    // ':'-split: a fifth value
     public void LoadRatings_MalformedDatLine_ThrowsNamingFileLineContentAndExpectation(string line, string reason)
     {
         string path = Write("ratings.dat", $"1::1193::5::978300760\n{line}\n");
@@ -127,6 +130,17 @@ public sealed class MovieLensTests
     }
 
     [TestMethod]
+    public void LoadRatings_MalformedLineAfterSkippedLines_NamesItsLineInTheFile()
+    {
+        string path = Write("ratings.dat", "1::10::4::100\n\n// a comment\n2::x::3::200\n");
+        var ml = new MLContext(seed: 1);
+
+        var error = Assert.ThrowsExactly<FormatException>(() => MovieLens.LoadRatings(ml, path));
+
+        StringAssert.Contains(error.Message, $"{path}: line 4 is malformed: '2::x::3::200'");
+    }
+
+    [TestMethod]
     public void LoadRatings_CsvWithoutHeader_ThrowsExpectingHeader()
     {
         string path = Write("ratings.csv", "1,2,3.5,1112486027\n");
@@ -135,7 +149,7 @@ public sealed class MovieLensTests
         var error = Assert.ThrowsExactly<FormatException>(() => MovieLens.LoadRatings(ml, path));
 
         StringAssert.Contains(error.Message, "line 1");
-        StringAssert.Contains(error.Message, "the header 'userId,movieId,rating,timestamp'");
+        StringAssert.Contains(error.Message, "the header of 'userId,movieId,rating,timestamp'");
     }
 
     [TestMethod]
@@ -202,14 +216,18 @@ public sealed class MovieLensTests
     }
 
     [TestMethod]
-    public void LoadMovies_CsvUnterminatedQuote_ThrowsNamingTheLineWhereTheRecordStarts()
+    [DataRow("11,\"American President, The (1995),Comedy", "in double quotes")]   // TextLoader: empty fields
+    [DataRow("11,Toy Story (1995)", "3 non-empty fields")]
+    [DataRow("x11,Toy Story (1995),Comedy", "'x11' is not a valid movieId")]
+    public void LoadMovies_MalformedCsvLine_ThrowsNamingFileLineAndReason(string line, string reason)
     {
-        string path = Write("movies.csv", "movieId,title,genres\n11,\"American President, The (1995),Comedy\n");
+        string path = Write("movies.csv", $"movieId,title,genres\n1,Toy Story (1995),Comedy\n{line}\n");
 
         var error = Assert.ThrowsExactly<FormatException>(() => MovieLens.LoadMovies(path));
 
-        StringAssert.Contains(error.Message, $"{path}: line 2");
-        StringAssert.Contains(error.Message, "a closing '\"'");
+        StringAssert.Contains(error.Message, $"{path}: line 3");
+        StringAssert.Contains(error.Message, "movies.csv");
+        StringAssert.Contains(error.Message, reason);
     }
 
     // ---- sequences ----
