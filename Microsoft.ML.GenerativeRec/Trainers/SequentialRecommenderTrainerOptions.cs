@@ -46,7 +46,10 @@ public abstract class SequentialRecommenderTrainerOptions
     /// The padded sequence length N of the reference: the rows of the positional table and, for HSTU, the divisor of
     /// the pointwise attention (hstu-spec.md §1.5, §3.3).
     /// </summary>
-    /// <value>At least <see cref="MaxSequenceLength"/>. Default null, meaning <see cref="MaxSequenceLength"/> + 11 (211 on MovieLens), as in the reference.</value>
+    /// <value>
+    /// Greater than <see cref="MaxSequenceLength"/>: the slot after the longest history holds the request time. Default
+    /// null, meaning <see cref="MaxSequenceLength"/> + 11 (211 on MovieLens), as in the reference.
+    /// </value>
     public int? PaddedLength;
 
     /// <summary>The dropout rate of the input embedding and of each block.</summary>
@@ -193,9 +196,12 @@ public abstract class SequentialRecommenderTrainerOptions
         Positive(EarlyStoppingPatience, nameof(EarlyStoppingPatience));
         Positive(NumberOfRecommendations, nameof(NumberOfRecommendations));
         Positive(CheckpointFrequency, nameof(CheckpointFrequency));
-        if (PaddedLength is { } padded && padded < MaxSequenceLength)
+        // The bound EncoderShape.Validate applies at Fit, checked here so bad options fail when the trainer is created.
+        if (PaddedLength is { } padded && padded <= MaxSequenceLength)
         {
-            throw new ArgumentOutOfRangeException(nameof(PaddedLength), padded, $"Must be at least {nameof(MaxSequenceLength)} ({MaxSequenceLength}), or null for {nameof(MaxSequenceLength)} + 11.");
+            throw new ArgumentOutOfRangeException(nameof(PaddedLength), padded,
+                $"Must be greater than {nameof(MaxSequenceLength)} ({MaxSequenceLength}): the request time needs a slot after the longest history. " +
+                $"Use at least {MaxSequenceLength + 1}, or null for {nameof(MaxSequenceLength)} + {SequentialRecommenderDefaults.ReferenceExtraPadding}.");
         }
 
         if (!double.IsFinite(DropoutRate) || DropoutRate < 0 || DropoutRate >= 1)

@@ -305,6 +305,7 @@ public sealed class NeuralTrainerTests
     [DataRow(nameof(HstuTrainer.Options.Precision))]
     [DataRow(nameof(HstuTrainer.Options.LearningRateSchedule))]
     [DataRow(nameof(HstuTrainer.Options.NegativeSampling))]
+    [DataRow(nameof(HstuTrainer.Options.PaddedLength))]
     public void Options_OutOfRange_ThrowsNamingTheField(string field)
     {
         var options = new HstuTrainer.Options();
@@ -324,6 +325,7 @@ public sealed class NeuralTrainerTests
             case nameof(options.LearningRate): options.LearningRate = -1e-3; break;
             case nameof(options.NumberOfNegatives): options.NumberOfNegatives = 0; break;
             case nameof(options.Temperature): options.Temperature = double.NaN; break;
+            case nameof(options.PaddedLength): options.PaddedLength = options.MaxSequenceLength; break;   // Fit needs N > max length
         }
 
         var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new MLContext().Recommendation().Trainers.Hstu(options));
@@ -356,6 +358,8 @@ public sealed class NeuralTrainerTests
         var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
         var options = SyntheticSequences.HstuOptions(epochs: 1);
         options.NumberOfHeads = 3;                      // D = 8
+        options.AttentionDimension = 8;
+        options.ValueDimension = 8;
 
         using var model = mlContext.Recommendation().Trainers.Hstu(options).Fit(split.Train);
 
