@@ -60,8 +60,8 @@ internal static class NeuralTrainerCore
                 encoder.ComputeType = ScalarType.Float32;
             }
 
-            channel.Info($"{kind}: trained {result.EpochsRun} epoch(s); kept epoch {result.BestEpoch}" +
-                (result.BestValidationNdcgAt10 is { } ndcg ? $" (validation NDCG@10 {ndcg:F4})" : ""));
+            channel.Info($"{kind}: trained {result.EpochsRun} epoch(s); kept epoch {result.KeptEpoch}" +
+                (result.BestValidationNdcgAt10 is { } ndcg ? $" (best validation NDCG@10 {ndcg:F4} at epoch {result.BestEpoch})" : ""));
             var servingSettings = new ServingSettings(options.HistoryColumnName, options.HistoryTimestampsColumnName,
                 options.TimestampColumnName, options.NumberOfRecommendations);
             return new NeuralRecommender(kind, shape, module, training.Vocabulary, PopularityRanking(training.Arena, training.Vocabulary.Count),
