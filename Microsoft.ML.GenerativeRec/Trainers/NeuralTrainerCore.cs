@@ -31,15 +31,17 @@ internal static class NeuralTrainerCore
             (timeBiasWanted && !useTimestamps ? "; no timestamp columns, so the time bias is off" : ""));
 
         int seed = options.Seed ?? ((IHostEnvironmentInternal)host).Seed ?? 0;
+        var streams = RandomStreams.FromSeed(seed);
         Device device = TorchRuntimeScope.ResolveDevice(options.Device);
-        using var runtime = new TorchRuntimeScope(options.NumberOfThreads, seed);
+        using var runtime = new TorchRuntimeScope(options.NumberOfThreads, streams);
         EncoderShape shape = createShape(training.Vocabulary.Count + 1, useTimestamps);
-        var module = EncoderFactory.Create(kind, shape);
+        var module = EncoderFactory.Create(kind, shape);                      // draws from the initialisation stream
         try
         {
             module.to(device);
+            runtime.StartDropoutStream();
             var encoder = (ISequenceEncoder)module;
-            using var generator = new Generator((ulong)seed, device);
+            using var generator = new Generator(streams.Negatives, device);
             var loss = new SampledSoftmaxLoss(options.NumberOfNegatives, options.NegativeSampling, temperature: options.Temperature);
             var settings = new TrainingSettings(options.NumberOfEpochs, options.BatchSize, options.MaxSequenceLength, options.LearningRate,
                 options.AdamBeta1, options.AdamBeta2, options.WeightDecay, options.EarlyStoppingPatience, seed, options.Progress,

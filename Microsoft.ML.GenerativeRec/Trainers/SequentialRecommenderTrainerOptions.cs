@@ -140,7 +140,11 @@ public abstract class SequentialRecommenderTrainerOptions
     public int NumberOfRecommendations = SequentialRecommenderDefaults.NumberOfRecommendations;
 
     /// <summary>The random seed for initialisation, dropout, negatives and batch order.</summary>
-    /// <value>Default null: the MLContext's seed, or 0 when it has none. CPU runs with the same seed and thread count give identical weights.</value>
+    /// <value>
+    /// Default null: the MLContext's seed, or 0 when it has none. Initialisation, dropout and negative sampling each draw
+    /// from their own stream, seeded from this one by a fixed mix (SplitMix64), so none replays another. CPU runs with
+    /// the same seed and thread count give identical weights.
+    /// </value>
     public int? Seed;
 
     /// <summary>The number of CPU threads TorchSharp may use during <c>Fit</c>; restored afterwards.</summary>

@@ -7,11 +7,17 @@ namespace Microsoft.ML.GenerativeRec.Training;
 /// Sets TorchSharp's process-wide state for one <c>Fit</c> (thread count, seed) and restores the thread count on
 /// dispose, so a training run never changes the settings of the code around it.
 /// </summary>
+/// <remarks>
+/// Torch's global generator serves two streams of <see cref="RandomStreams"/>: it is seeded with the initialisation
+/// stream here, for the modules built next, and with the dropout stream by <see cref="StartDropoutStream"/> once they
+/// are built. Each is seeded once per <c>Fit</c>, not per epoch: each epoch must draw new dropout masks.
+/// </remarks>
 internal sealed class TorchRuntimeScope : IDisposable
 {
     private readonly int _previousThreads;
+    private readonly RandomStreams _streams;
 
-    public TorchRuntimeScope(int? numberOfThreads, int seed)
+    public TorchRuntimeScope(int? numberOfThreads, RandomStreams streams)
     {
         _previousThreads = get_num_threads();
         if (numberOfThreads is { } threads)
@@ -19,9 +25,12 @@ internal sealed class TorchRuntimeScope : IDisposable
             set_num_threads(threads);
         }
 
-        // Seeded once per Fit (not per epoch: each epoch must draw new dropout masks and negatives).
-        manual_seed(seed);
+        _streams = streams;
+        manual_seed(unchecked((long)streams.Initialisation));
     }
+
+    /// <summary>Reseeds torch's global generator with the dropout stream: call once the model is initialised.</summary>
+    public void StartDropoutStream() => manual_seed(unchecked((long)_streams.Dropout));
 
     public void Dispose() => set_num_threads(_previousThreads);
 
