@@ -32,7 +32,7 @@ internal static class NeuralTrainerCore
 
         int seed = options.Seed ?? ((IHostEnvironmentInternal)host).Seed ?? 0;
         var streams = RandomStreams.FromSeed(seed);
-        Device device = TorchRuntimeScope.ResolveDevice(options.Device);
+        Device device = TorchRuntimeScope.ResolveDevice(options.Device, host);
         using var runtime = new TorchRuntimeScope(options.NumberOfThreads, streams);
         EncoderShape shape = createShape(training.Vocabulary.Count + 1, useTimestamps);
         var module = EncoderFactory.Create(kind, shape);                      // draws from the initialisation stream

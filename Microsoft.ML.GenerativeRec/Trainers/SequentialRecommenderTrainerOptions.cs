@@ -152,7 +152,11 @@ public abstract class SequentialRecommenderTrainerOptions
     public int? NumberOfThreads;
 
     /// <summary>Where to train and score.</summary>
-    /// <value>Default <see cref="ComputeDevice.Auto"/>: CUDA when available, else the CPU.</value>
+    /// <value>
+    /// Default <see cref="ComputeDevice.Auto"/>: follow <c>MLContext.GpuDeviceId</c> and <c>MLContext.FallbackToCpu</c>,
+    /// as ML.NET's TorchSharp trainers do (the CPU unless a GPU is named). Set them before creating the trainer, which
+    /// reads them then. <see cref="ComputeDevice.Cpu"/> and <see cref="ComputeDevice.Cuda"/> override the MLContext.
+    /// </value>
     public ComputeDevice Device = ComputeDevice.Auto;
 
     /// <summary>The number format of the encoder's matrix products during training (mixed precision).</summary>

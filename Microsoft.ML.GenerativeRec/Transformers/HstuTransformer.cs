@@ -33,7 +33,7 @@ public sealed class HstuTransformer : SequentialRecommenderTransformer
     private static HstuTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         ctx.CheckAtModel(GetVersionInfo());
-        return new HstuTransformer(env, NeuralRecommenderFormat.Load(ctx, EncoderKind.Hstu, ComputeDevice.Auto));
+        return new HstuTransformer(env, NeuralRecommenderFormat.Load(ctx, EncoderKind.Hstu, ComputeDevice.Auto, env));
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)

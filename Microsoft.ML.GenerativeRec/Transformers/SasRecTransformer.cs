@@ -33,7 +33,7 @@ public sealed class SasRecTransformer : SequentialRecommenderTransformer
     private static SasRecTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         ctx.CheckAtModel(GetVersionInfo());
-        return new SasRecTransformer(env, NeuralRecommenderFormat.Load(ctx, EncoderKind.SasRec, ComputeDevice.Auto));
+        return new SasRecTransformer(env, NeuralRecommenderFormat.Load(ctx, EncoderKind.SasRec, ComputeDevice.Auto, env));
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
