@@ -17,6 +17,7 @@ internal static class NeuralTrainerCore
     {
         ArgumentNullException.ThrowIfNull(train);
         options.CancellationToken.ThrowIfCancellationRequested();
+        host.CheckAlive();
         var names = new SequenceColumnNames(options.HistoryColumnName, options.LabelColumnName,
             options.HistoryTimestampsColumnName, options.TimestampColumnName);
         var training = SequenceArenaReader.ReadTraining(train, names);
@@ -47,7 +48,7 @@ internal static class NeuralTrainerCore
                 options.AdamBeta1, options.AdamBeta2, options.WeightDecay, options.EarlyStoppingPatience, seed, options.Progress,
                 options.CancellationToken, options.CheckpointFolder, options.CheckpointFrequency,
                 Fingerprint(kind, shape, options, seed, training, validating), options.RestoreBestWeights, options.GroupBatchesByLength,
-                options.WeighTokensEqually, options.LearningRateSchedule);
+                options.WeighTokensEqually, options.LearningRateSchedule, host.CheckAlive);
             var loop = new TrainingLoop(module, encoder,
                 (users, targets) => loss.Compute(users, targets, encoder.ItemEmbeddings, generator), generator, settings, device, channel);
             // Validation passes during training use the same precision; the returned model scores in float32.

@@ -185,6 +185,7 @@ public abstract class SequentialRecommenderTrainerOptions
     public int CheckpointFrequency = 1;
 
     /// <summary>Cancels training between steps; <c>Fit</c> then throws <see cref="OperationCanceledException"/>.</summary>
+    /// <remarks>Cancelling the MLContext, as AutoML does, stops training the same way.</remarks>
     public CancellationToken CancellationToken;
 
     /// <summary>The padded length N actually used.</summary>

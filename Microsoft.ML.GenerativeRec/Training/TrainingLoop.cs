@@ -172,6 +172,7 @@ internal sealed class TrainingLoop
         for (int step = 0; step < batches.Count; step++)
         {
             _settings.CancellationToken.ThrowIfCancellationRequested();
+            _settings.CheckAlive();
             using var pause = FinalizerPause.Begin(finalizeOnEnd: true);
             using var scope = NewDisposeScope();
             int[] rows = Array.ConvertAll(batches[step], i => trainable[i]);

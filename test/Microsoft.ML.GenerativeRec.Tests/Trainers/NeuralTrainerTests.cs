@@ -153,6 +153,38 @@ public sealed class NeuralTrainerTests
     }
 
     [TestMethod]
+    public void Fit_MLContextCancelled_StopsWithinOneStep()
+    {
+        // AutoML stops a trial through MLContext.CancelExecution(), which ML.NET keeps internal: reached here by reflection.
+        var mlContext = new MLContext(seed: 1);
+        var cancelExecution = typeof(MLContext).GetMethod("CancelExecution",
+            System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic, Type.EmptyTypes)!;
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+        bool cancelled = false;
+        int stepsAfterCancel = 0;
+        var options = SyntheticSequences.HstuOptions(epochs: 50);
+        options.Progress = new SynchronousProgress<TrainingProgress>(p =>
+        {
+            if (cancelled && !p.IsEpochEnd)
+            {
+                stepsAfterCancel++;
+            }
+
+            if (p.Epoch == 2 && p.Step == 1)
+            {
+                cancelExecution.Invoke(mlContext, null);
+                cancelled = true;
+            }
+        });
+        var trainer = mlContext.Recommendation().Trainers.Hstu(options);
+
+        Assert.ThrowsExactly<OperationCanceledException>(() => trainer.Fit(split.Train));
+
+        Assert.IsTrue(cancelled);
+        Assert.AreEqual(0, stepsAfterCancel, "no step may start after the cancellation");
+    }
+
+    [TestMethod]
     public void Fit_ExplodingLearningRate_StopsNamingEpochAndStep()
     {
         var mlContext = new MLContext(seed: 1);
