@@ -162,8 +162,6 @@ public sealed class SequentialRecommendationCatalog
                 HistoryColumnName = historyColumnName,
                 LabelColumnName = labelColumnName,
                 EmbeddingDimension = embeddingDimension,
-                AttentionDimension = embeddingDimension,
-                ValueDimension = embeddingDimension,
                 NumberOfBlocks = numberOfBlocks,
                 NumberOfEpochs = numberOfEpochs,
                 LearningRate = learningRate,

@@ -35,8 +35,8 @@ public sealed class HstuTrainer : SequentialRecommenderTrainer<HstuTransformer>
         => new(itemCount, _options.EmbeddingDimension, _options.NumberOfBlocks, _options.NumberOfHeads, _options.MaxSequenceLength)
         {
             PaddedLength = _options.EffectivePaddedLength,
-            QueryKeyDimension = _options.AttentionDimension,
-            ValueDimension = _options.ValueDimension,
+            QueryKeyDimension = _options.EffectiveAttentionDimension,
+            ValueDimension = _options.EffectiveValueDimension,
             InputDropoutRate = _options.DropoutRate,
             BlockDropoutRate = _options.DropoutRate,
             UseTimeBias = useTimestamps,
@@ -46,26 +46,59 @@ public sealed class HstuTrainer : SequentialRecommenderTrainer<HstuTransformer>
     public sealed class Options : SequentialRecommenderTrainerOptions
     {
         /// <summary>The per-head width of queries and keys (dqk in hstu-spec.md §3.3).</summary>
-        /// <value>Positive. Default 50 (= D / heads, hstu-spec.md §3.7).</value>
-        public int AttentionDimension = SequentialRecommenderDefaults.EmbeddingDimension;
+        /// <value>
+        /// Positive, or null (default) for <see cref="SequentialRecommenderTrainerOptions.EmbeddingDimension"/> /
+        /// <see cref="SequentialRecommenderTrainerOptions.NumberOfHeads"/> (dqk = D / H in every reference configuration,
+        /// hstu-spec.md §3.7: 50 for the default options, 25 for <see cref="Large"/>). Null needs D to be a multiple of H;
+        /// set a width to use heads that do not divide D.
+        /// </value>
+        public int? AttentionDimension;
 
         /// <summary>The per-head width of values and of the gate U (dv in hstu-spec.md §3.3).</summary>
-        /// <value>Positive. Default 50 (= D / heads, hstu-spec.md §3.7).</value>
-        public int ValueDimension = SequentialRecommenderDefaults.EmbeddingDimension;
+        /// <value>
+        /// Positive, or null (default) for <see cref="SequentialRecommenderTrainerOptions.EmbeddingDimension"/> /
+        /// <see cref="SequentialRecommenderTrainerOptions.NumberOfHeads"/> (dv = D / H, hstu-spec.md §3.7), with the same
+        /// rule as <see cref="AttentionDimension"/>.
+        /// </value>
+        public int? ValueDimension;
 
         /// <summary>Whether to add the learned time-bucket bias to attention when the data has timestamps (hstu-spec.md §3.4).</summary>
         /// <value>Default true. Without timestamp columns the bias is off either way.</value>
         public bool UseTimeBias = true;
 
         /// <summary>The reference "HSTU-large" MovieLens-1M configuration: 8 blocks, 2 heads, dqk = dv = 25 (hstu-spec.md §5.1).</summary>
-        /// <returns>New options with those values and every other option at its default.</returns>
-        public static Options Large() => new() { NumberOfBlocks = 8, NumberOfHeads = 2, AttentionDimension = 25, ValueDimension = 25 };
+        /// <returns>
+        /// New options with 8 blocks and 2 heads, <see cref="AttentionDimension"/> and <see cref="ValueDimension"/> left
+        /// at D / H (25), and every other option at its default.
+        /// </returns>
+        public static Options Large() => new() { NumberOfBlocks = SequentialRecommenderDefaults.LargeNumberOfBlocks, NumberOfHeads = SequentialRecommenderDefaults.LargeNumberOfHeads };
+
+        /// <summary>The dqk actually used: <see cref="AttentionDimension"/>, or D / H.</summary>
+        internal int EffectiveAttentionDimension => AttentionDimension ?? EmbeddingDimension / NumberOfHeads;
+
+        /// <summary>The dv actually used: <see cref="ValueDimension"/>, or D / H.</summary>
+        internal int EffectiveValueDimension => ValueDimension ?? EmbeddingDimension / NumberOfHeads;
 
         internal override void Validate()
         {
             base.Validate();
-            Positive(AttentionDimension, nameof(AttentionDimension));
-            Positive(ValueDimension, nameof(ValueDimension));
+            HeadWidth(AttentionDimension, nameof(AttentionDimension));
+            HeadWidth(ValueDimension, nameof(ValueDimension));
+        }
+
+        // Runs after base.Validate(), so D and H are positive here.
+        private void HeadWidth(int? width, string name)
+        {
+            if (width is { } set)
+            {
+                Positive(set, name);
+            }
+            else if (EmbeddingDimension % NumberOfHeads != 0)
+            {
+                throw new ArgumentOutOfRangeException(name, width,
+                    $"Must be set when {nameof(NumberOfHeads)} ({NumberOfHeads}) does not divide {nameof(EmbeddingDimension)} ({EmbeddingDimension}): " +
+                    $"null means {nameof(EmbeddingDimension)} / {nameof(NumberOfHeads)}. Give {nameof(AttentionDimension)} and {nameof(ValueDimension)} a positive width.");
+            }
         }
     }
 }

@@ -17,6 +17,7 @@ internal static class NeuralTrainerCore
     {
         ArgumentNullException.ThrowIfNull(train);
         options.CancellationToken.ThrowIfCancellationRequested();
+        host.CheckAlive();
         var names = new SequenceColumnNames(options.HistoryColumnName, options.LabelColumnName,
             options.HistoryTimestampsColumnName, options.TimestampColumnName);
         var training = SequenceArenaReader.ReadTraining(train, names);
@@ -31,21 +32,23 @@ internal static class NeuralTrainerCore
             (timeBiasWanted && !useTimestamps ? "; no timestamp columns, so the time bias is off" : ""));
 
         int seed = options.Seed ?? ((IHostEnvironmentInternal)host).Seed ?? 0;
-        Device device = TorchRuntimeScope.ResolveDevice(options.Device);
-        using var runtime = new TorchRuntimeScope(options.NumberOfThreads, seed);
+        var streams = RandomStreams.FromSeed(seed);
+        Device device = TorchRuntimeScope.ResolveDevice(options.Device, host);
+        using var runtime = new TorchRuntimeScope(options.NumberOfThreads, streams);
         EncoderShape shape = createShape(training.Vocabulary.Count + 1, useTimestamps);
-        var module = EncoderFactory.Create(kind, shape);
+        var module = EncoderFactory.Create(kind, shape);                      // draws from the initialisation stream
         try
         {
             module.to(device);
+            runtime.StartDropoutStream();
             var encoder = (ISequenceEncoder)module;
-            using var generator = new Generator((ulong)seed, device);
+            using var generator = new Generator(streams.Negatives, device);
             var loss = new SampledSoftmaxLoss(options.NumberOfNegatives, options.NegativeSampling, temperature: options.Temperature);
             var settings = new TrainingSettings(options.NumberOfEpochs, options.BatchSize, options.MaxSequenceLength, options.LearningRate,
                 options.AdamBeta1, options.AdamBeta2, options.WeightDecay, options.EarlyStoppingPatience, seed, options.Progress,
                 options.CancellationToken, options.CheckpointFolder, options.CheckpointFrequency,
                 Fingerprint(kind, shape, options, seed, training, validating), options.RestoreBestWeights, options.GroupBatchesByLength,
-                options.WeighTokensEqually, options.LearningRateSchedule);
+                options.WeighTokensEqually, options.LearningRateSchedule, host.CheckAlive);
             var loop = new TrainingLoop(module, encoder,
                 (users, targets) => loss.Compute(users, targets, encoder.ItemEmbeddings, generator), generator, settings, device, channel);
             // Validation passes during training use the same precision; the returned model scores in float32.
@@ -60,8 +63,8 @@ internal static class NeuralTrainerCore
                 encoder.ComputeType = ScalarType.Float32;
             }
 
-            channel.Info($"{kind}: trained {result.EpochsRun} epoch(s); kept epoch {result.BestEpoch}" +
-                (result.BestValidationNdcgAt10 is { } ndcg ? $" (validation NDCG@10 {ndcg:F4})" : ""));
+            channel.Info($"{kind}: trained {result.EpochsRun} epoch(s); kept epoch {result.KeptEpoch}" +
+                (result.BestValidationNdcgAt10 is { } ndcg ? $" (best validation NDCG@10 {ndcg:F4} at epoch {result.BestEpoch})" : ""));
             var servingSettings = new ServingSettings(options.HistoryColumnName, options.HistoryTimestampsColumnName,
                 options.TimestampColumnName, options.NumberOfRecommendations);
             return new NeuralRecommender(kind, shape, module, training.Vocabulary, PopularityRanking(training.Arena, training.Vocabulary.Count),

@@ -19,4 +19,6 @@ internal static class SequentialRecommenderDefaults
     public const int EarlyStoppingPatience = 10;       // ours: the reference does no model selection (hstu-spec.md §10.1)
     public const int NumberOfRecommendations = 10;
     public const int FeedForwardDimension = 50;        // SASRec ffn_hidden_dim on ML-1M
+    public const int LargeNumberOfBlocks = 8;          // HSTU-large on ML-1M (hstu-spec.md §5.1)
+    public const int LargeNumberOfHeads = 2;           // HSTU-large on ML-1M; dqk = dv = D / H = 25 (§3.7)
 }

@@ -44,8 +44,10 @@ public abstract class SequentialRecommenderTrainer<TTransformer> : IEstimator<TT
     /// row's timestamps and items differ in number; the message names the column and the row.</exception>
     /// <exception cref="InvalidOperationException">There is nothing to train on (no rows, or no row with a history item before its
     /// label), or the loss became NaN or infinite.</exception>
-    /// <exception cref="OperationCanceledException"><c>Options.CancellationToken</c> was cancelled.</exception>
-    /// <exception cref="NotSupportedException">CUDA was requested and is not available.</exception>
+    /// <exception cref="OperationCanceledException"><c>Options.CancellationToken</c> was cancelled, or the MLContext was (as AutoML
+    /// cancels a trial); training stops before its next step.</exception>
+    /// <exception cref="NotSupportedException">A GPU was asked for (<c>Options.Device</c> = <see cref="ComputeDevice.Cuda"/>, or
+    /// <c>MLContext.GpuDeviceId</c> without <c>MLContext.FallbackToCpu</c>) and TorchSharp cannot use it.</exception>
     public TTransformer Fit(IDataView trainData, IDataView? validationData)
         => CreateTransformer(NeuralTrainerCore.Fit(Host, _options, Kind, CreateShape, trainData, validationData));
 

@@ -46,7 +46,10 @@ public abstract class SequentialRecommenderTrainerOptions
     /// The padded sequence length N of the reference: the rows of the positional table and, for HSTU, the divisor of
     /// the pointwise attention (hstu-spec.md §1.5, §3.3).
     /// </summary>
-    /// <value>At least <see cref="MaxSequenceLength"/>. Default null, meaning <see cref="MaxSequenceLength"/> + 11 (211 on MovieLens), as in the reference.</value>
+    /// <value>
+    /// Greater than <see cref="MaxSequenceLength"/>: the slot after the longest history holds the request time. Default
+    /// null, meaning <see cref="MaxSequenceLength"/> + 11 (211 on MovieLens), as in the reference.
+    /// </value>
     public int? PaddedLength;
 
     /// <summary>The dropout rate of the input embedding and of each block.</summary>
@@ -137,7 +140,11 @@ public abstract class SequentialRecommenderTrainerOptions
     public int NumberOfRecommendations = SequentialRecommenderDefaults.NumberOfRecommendations;
 
     /// <summary>The random seed for initialisation, dropout, negatives and batch order.</summary>
-    /// <value>Default null: the MLContext's seed, or 0 when it has none. CPU runs with the same seed and thread count give identical weights.</value>
+    /// <value>
+    /// Default null: the MLContext's seed, or 0 when it has none. Initialisation, dropout and negative sampling each draw
+    /// from their own stream, seeded from this one by a fixed mix (SplitMix64), so none replays another. CPU runs with
+    /// the same seed and thread count give identical weights.
+    /// </value>
     public int? Seed;
 
     /// <summary>The number of CPU threads TorchSharp may use during <c>Fit</c>; restored afterwards.</summary>
@@ -145,7 +152,11 @@ public abstract class SequentialRecommenderTrainerOptions
     public int? NumberOfThreads;
 
     /// <summary>Where to train and score.</summary>
-    /// <value>Default <see cref="ComputeDevice.Auto"/>: CUDA when available, else the CPU.</value>
+    /// <value>
+    /// Default <see cref="ComputeDevice.Auto"/>: follow <c>MLContext.GpuDeviceId</c> and <c>MLContext.FallbackToCpu</c>,
+    /// as ML.NET's TorchSharp trainers do (the CPU unless a GPU is named). Set them before creating the trainer, which
+    /// reads them then. <see cref="ComputeDevice.Cpu"/> and <see cref="ComputeDevice.Cuda"/> override the MLContext.
+    /// </value>
     public ComputeDevice Device = ComputeDevice.Auto;
 
     /// <summary>The number format of the encoder's matrix products during training (mixed precision).</summary>
@@ -174,6 +185,7 @@ public abstract class SequentialRecommenderTrainerOptions
     public int CheckpointFrequency = 1;
 
     /// <summary>Cancels training between steps; <c>Fit</c> then throws <see cref="OperationCanceledException"/>.</summary>
+    /// <remarks>Cancelling the MLContext, as AutoML does, stops training the same way.</remarks>
     public CancellationToken CancellationToken;
 
     /// <summary>The padded length N actually used.</summary>
@@ -193,9 +205,12 @@ public abstract class SequentialRecommenderTrainerOptions
         Positive(EarlyStoppingPatience, nameof(EarlyStoppingPatience));
         Positive(NumberOfRecommendations, nameof(NumberOfRecommendations));
         Positive(CheckpointFrequency, nameof(CheckpointFrequency));
-        if (PaddedLength is { } padded && padded < MaxSequenceLength)
+        // The bound EncoderShape.Validate applies at Fit, checked here so bad options fail when the trainer is created.
+        if (PaddedLength is { } padded && padded <= MaxSequenceLength)
         {
-            throw new ArgumentOutOfRangeException(nameof(PaddedLength), padded, $"Must be at least {nameof(MaxSequenceLength)} ({MaxSequenceLength}), or null for {nameof(MaxSequenceLength)} + 11.");
+            throw new ArgumentOutOfRangeException(nameof(PaddedLength), padded,
+                $"Must be greater than {nameof(MaxSequenceLength)} ({MaxSequenceLength}): the request time needs a slot after the longest history. " +
+                $"Use at least {MaxSequenceLength + 1}, or null for {nameof(MaxSequenceLength)} + {SequentialRecommenderDefaults.ReferenceExtraPadding}.");
         }
 
         if (!double.IsFinite(DropoutRate) || DropoutRate < 0 || DropoutRate >= 1)

@@ -18,7 +18,8 @@ namespace Microsoft.ML.GenerativeRec.Training;
 internal static class TrainingCheckpoint
 {
     private const string Magic = "GENREC-CHECKPOINT";
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;                 // 2: TrainingHistory format 2 (KeptEpoch); 1 is still read
+    private const int FirstReadableVersion = 1;
     private const int KeptCheckpoints = 2;
     private const int HashBytes = 32;
 
@@ -70,7 +71,7 @@ internal static class TrainingCheckpoint
         writer.Write(FormatVersion);
         writer.Write(fingerprint);
         writer.Write(state.EpochsCompleted);
-        new TrainingHistory(state.BestEpoch, state.BestNdcg, state.Epochs).Write(writer);
+        new TrainingHistory(state.BestEpoch, keptEpoch: state.EpochsCompleted, state.BestNdcg, state.Epochs).Write(writer);
 
         model.save(writer);
         writer.Write(state.Best is not null);
@@ -118,7 +119,7 @@ internal static class TrainingCheckpoint
             }
 
             using var reader = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - HashBytes));
-            if (reader.ReadString() != Magic || reader.ReadInt32() is var version && version != FormatVersion)
+            if (reader.ReadString() != Magic || reader.ReadInt32() is var version && (version < FirstReadableVersion || version > FormatVersion))
             {
                 warn($"Checkpoint '{path}' is not a checkpoint this version can read; trying an older one.");
                 continue;

@@ -138,7 +138,9 @@ internal sealed class TrainingLoop
             _model.eval();
         }
 
-        return new TrainingHistory(bestEpoch, validation is null ? null : bestNdcg, epochs);
+        // Without RestoreBestWeights the model keeps the weights of the last epoch trained, whatever validation said.
+        int keptEpoch = validation is not null && !_settings.RestoreBestWeights ? epochs[^1].Epoch : bestEpoch;
+        return new TrainingHistory(bestEpoch, keptEpoch, validation is null ? null : bestNdcg, epochs);
     }
 
     // Null for a constant rate. The rate of step s (counted from 0 over the whole run) is set in closed form before the
@@ -170,6 +172,7 @@ internal sealed class TrainingLoop
         for (int step = 0; step < batches.Count; step++)
         {
             _settings.CancellationToken.ThrowIfCancellationRequested();
+            _settings.CheckAlive();
             using var pause = FinalizerPause.Begin(finalizeOnEnd: true);
             using var scope = NewDisposeScope();
             int[] rows = Array.ConvertAll(batches[step], i => trainable[i]);

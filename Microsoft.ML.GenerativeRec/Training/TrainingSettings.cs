@@ -19,8 +19,12 @@ internal sealed record TrainingSettings(
     bool RestoreBestWeights,
     bool GroupBatchesByLength,
     bool WeighTokensEqually,
-    LearningRateSchedule LearningRateSchedule)
+    LearningRateSchedule LearningRateSchedule,
+    Action CheckAlive)
 {
+    // CheckAlive: the host's IHost.CheckAlive, which throws OperationCanceledException once the MLContext is cancelled
+    // (AutoML cancels trials that way); run before each step, beside the CancellationToken.
+
     /// <summary>The cut-off of the validation metric used for early stopping.</summary>
     public const int ValidationCutoff = 10;
 }

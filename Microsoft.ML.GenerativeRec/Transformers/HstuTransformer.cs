@@ -22,8 +22,8 @@ public sealed class HstuTransformer : SequentialRecommenderTransformer
 
     private static VersionInfo GetVersionInfo() => new(
         modelSignature: "GRHSTU  ",
-        verWrittenCur: 0x00010002,                       // 2: checksummed payload and weights (NeuralRecommender)
-        verReadableCur: 0x00010002,
+        verWrittenCur: 0x00010003,                       // 2: checksummed payload and weights (NeuralRecommender); 3: TrainingHistory.KeptEpoch
+        verReadableCur: 0x00010003,
         verWeCanReadBack: 0x00010001,
         loaderSignature: LoaderSignature,
         loaderAssemblyName: typeof(HstuTransformer).Assembly.FullName);
@@ -33,7 +33,7 @@ public sealed class HstuTransformer : SequentialRecommenderTransformer
     private static HstuTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         ctx.CheckAtModel(GetVersionInfo());
-        return new HstuTransformer(env, NeuralRecommenderFormat.Load(ctx, EncoderKind.Hstu, ComputeDevice.Auto));
+        return new HstuTransformer(env, NeuralRecommenderFormat.Load(ctx, EncoderKind.Hstu, ComputeDevice.Auto, env));
     }
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)

@@ -38,11 +38,12 @@ internal static class NeuralRecommenderFormat
 
     /// <exception cref="InvalidOperationException">The zip comes from a newer format version.</exception>
     /// <exception cref="InvalidDataException">The zip is damaged (a checksum does not match) or its weights do not match the saved shapes.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="env"/>'s MLContext asks for a GPU that is not usable and does not fall back to the CPU.</exception>
     /// <remarks>
     /// Format 2 checks both checksums before it builds anything, so a damaged zip never sizes a module from corrupted
     /// numbers. Format 1 (no checksums, written before them) is still read; its numbers are only range-checked.
     /// </remarks>
-    public static NeuralRecommender Load(ModelLoadContext ctx, EncoderKind expectedKind, ComputeDevice device)
+    public static NeuralRecommender Load(ModelLoadContext ctx, EncoderKind expectedKind, ComputeDevice device, IHostEnvironment env)
     {
         var reader = ctx.Reader;
         int version = reader.ReadInt32();
@@ -79,7 +80,7 @@ internal static class NeuralRecommenderFormat
         // Resolve the device before creating the module: it is the first call into the torch class, whose static
         // constructor loads TorchSharp's native libraries. A module created first fails with DllNotFoundException in
         // hosts that do not list native assets in a deps.json, such as .NET Interactive notebooks.
-        Device target = TorchRuntimeScope.ResolveDevice(device);
+        Device target = TorchRuntimeScope.ResolveDevice(device, env);           // the loading MLContext's GpuDeviceId
         var module = EncoderFactory.Create(kind, shape);
         try
         {

@@ -209,8 +209,8 @@ internal static class QualityRun
         };
         if (options is HstuTrainer.Options hstu)
         {
-            json["attention_dimension"] = hstu.AttentionDimension;
-            json["value_dimension"] = hstu.ValueDimension;
+            json["attention_dimension"] = hstu.EffectiveAttentionDimension;
+            json["value_dimension"] = hstu.EffectiveValueDimension;
             json["time_bias"] = hstu.UseTimeBias;
         }
 

@@ -29,7 +29,7 @@ internal static class SyntheticSequences
     /// <summary>Small, fast options: every test that trains starts from these.</summary>
     public static HstuTrainer.Options HstuOptions(int epochs = 2) => new()
     {
-        EmbeddingDimension = 8, AttentionDimension = 8, ValueDimension = 8, NumberOfBlocks = 1, MaxSequenceLength = 10,
+        EmbeddingDimension = 8, NumberOfBlocks = 1, MaxSequenceLength = 10,
         NumberOfEpochs = epochs, BatchSize = 16, NumberOfNegatives = 8, Seed = 3, NumberOfThreads = 1, NumberOfRecommendations = 5,
     };
 

@@ -153,6 +153,38 @@ public sealed class NeuralTrainerTests
     }
 
     [TestMethod]
+    public void Fit_MLContextCancelled_StopsWithinOneStep()
+    {
+        // AutoML stops a trial through MLContext.CancelExecution(), which ML.NET keeps internal: reached here by reflection.
+        var mlContext = new MLContext(seed: 1);
+        var cancelExecution = typeof(MLContext).GetMethod("CancelExecution",
+            System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic, Type.EmptyTypes)!;
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+        bool cancelled = false;
+        int stepsAfterCancel = 0;
+        var options = SyntheticSequences.HstuOptions(epochs: 50);
+        options.Progress = new SynchronousProgress<TrainingProgress>(p =>
+        {
+            if (cancelled && !p.IsEpochEnd)
+            {
+                stepsAfterCancel++;
+            }
+
+            if (p.Epoch == 2 && p.Step == 1)
+            {
+                cancelExecution.Invoke(mlContext, null);
+                cancelled = true;
+            }
+        });
+        var trainer = mlContext.Recommendation().Trainers.Hstu(options);
+
+        Assert.ThrowsExactly<OperationCanceledException>(() => trainer.Fit(split.Train));
+
+        Assert.IsTrue(cancelled);
+        Assert.AreEqual(0, stepsAfterCancel, "no step may start after the cancellation");
+    }
+
+    [TestMethod]
     public void Fit_ExplodingLearningRate_StopsNamingEpochAndStep()
     {
         var mlContext = new MLContext(seed: 1);
@@ -305,6 +337,7 @@ public sealed class NeuralTrainerTests
     [DataRow(nameof(HstuTrainer.Options.Precision))]
     [DataRow(nameof(HstuTrainer.Options.LearningRateSchedule))]
     [DataRow(nameof(HstuTrainer.Options.NegativeSampling))]
+    [DataRow(nameof(HstuTrainer.Options.PaddedLength))]
     public void Options_OutOfRange_ThrowsNamingTheField(string field)
     {
         var options = new HstuTrainer.Options();
@@ -324,6 +357,7 @@ public sealed class NeuralTrainerTests
             case nameof(options.LearningRate): options.LearningRate = -1e-3; break;
             case nameof(options.NumberOfNegatives): options.NumberOfNegatives = 0; break;
             case nameof(options.Temperature): options.Temperature = double.NaN; break;
+            case nameof(options.PaddedLength): options.PaddedLength = options.MaxSequenceLength; break;   // Fit needs N > max length
         }
 
         var error = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new MLContext().Recommendation().Trainers.Hstu(options));
@@ -356,6 +390,8 @@ public sealed class NeuralTrainerTests
         var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
         var options = SyntheticSequences.HstuOptions(epochs: 1);
         options.NumberOfHeads = 3;                      // D = 8
+        options.AttentionDimension = 8;
+        options.ValueDimension = 8;
 
         using var model = mlContext.Recommendation().Trainers.Hstu(options).Fit(split.Train);
 
