@@ -29,6 +29,7 @@ internal sealed class TorchRuntimeScope : IDisposable
     /// <exception cref="NotSupportedException">CUDA was requested and TorchSharp reports no usable GPU.</exception>
     public static Device ResolveDevice(ComputeDevice requested)
     {
+        TorchNativeLibrary.EnsureLoaded();                  // names a libtorch that shadows TorchSharp's (issue #16)
         bool cuda = cuda_is_available();
         return requested switch
         {
