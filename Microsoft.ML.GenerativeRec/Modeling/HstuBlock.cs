@@ -30,6 +30,10 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IMixe
     private readonly long _queryKeyDimension;
     private readonly long _valueDimension;
     private readonly long _paddedLength;
+    // Made once and disposed with the block: an implicit number → Scalar conversion per op would leave a Scalar to the
+    // finalizer at every step (docs/reliability.md, "TorchSharp Scalars").
+    private readonly Scalar _one;                              // alpha of every tensor sum
+    private readonly Scalar _attentionDivisor;                 // N, as an int64 Scalar like the former div_(long)
 
     /// <summary>Builds and initialises one block.</summary>
     /// <param name="dimension">D.</param>
@@ -46,6 +50,8 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IMixe
         _queryKeyDimension = queryKeyDimension;
         _valueDimension = valueDimension;
         _paddedLength = paddedLength;
+        _one = 1.ToScalar();
+        _attentionDivisor = paddedLength.ToScalar();
         _uvqk = Parameter(empty(dimension, 2 * heads * valueDimension + 2 * heads * queryKeyDimension));
         _bias = new RelativeAttentionBias(paddedLength);
         _dropout = Dropout(dropoutRate);
@@ -98,14 +104,14 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IMixe
         // baddbmm writes QKᵀ + bias in one pass; the causal mask rides on the bias (−10⁹ above the diagonal makes SiLU
         // exactly 0 there, x·σ(x) with σ = 0, and its gradient too), so there is no tril_ pass; and ÷N is applied to
         // the [B·H, n, Dv] product rather than to the n × n weights.
-        var bias = Heads(_bias.forward(timeBuckets, length).add(CausalMask(length, x.device)), batchSize); // [1 or B·H, n, n]
+        var bias = Heads(_bias.forward(timeBuckets, length).add(CausalMask(length, x.device), _one), batchSize); // [1 or B·H, n, n]
         var scores = TorchOps.AddBatchMatMul(bias, Merge(q), Merge(k).transpose(-1, -2), ComputeType); // [B·H, n, n], no 1/√d
         var weights = functional.silu(scores);                                                  // 0 above the diagonal
-        var attended = TorchOps.MatMul(weights, Merge(v), ComputeType).div_(_paddedLength)            // ÷N, not ÷L_b: §3.3
+        var attended = TorchOps.MatMul(weights, Merge(v), ComputeType).div_(_attentionDivisor)          // ÷N, not ÷L_b: §3.3
             .view(batchSize, _heads, length, _valueDimension).transpose(1, 2)
             .reshape(batchSize, length, _heads * _valueDimension);                                  // [B, n, H·Dv]
         var y = u * functional.layer_norm(attended, [_heads * _valueDimension], eps: LayerNormEpsilon); // [B, n, H·Dv]
-        var next = (x + TorchOps.Linear(_dropout.forward(y), _output.weight!, _output.bias, ComputeType)) * validMask; // [B, n, D]
+        var next = x.add(TorchOps.Linear(_dropout.forward(y), _output.weight!, _output.bias, ComputeType), _one).mul(validMask); // [B, n, D]
         return next.MoveToOuterDisposeScope();
     }
 
@@ -114,7 +120,22 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IMixe
     /// <param name="device">Where the scores are.</param>
     /// <returns>[n, n] float32.</returns>
     internal static Tensor CausalMask(long length, Device device)
-        => full(length, length, MaskedLogit, device: device).triu_(1);
+    {
+        using var maskedLogit = MaskedLogit.ToScalar();
+        return full(length, length, maskedLogit, device: device).triu_(1);
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _one.Dispose();
+            _attentionDivisor.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 
     // [B, H, n, W] → [B·H, n, W]
     private static Tensor Merge(Tensor t) => t.reshape(-1, t.shape[2], t.shape[3]);

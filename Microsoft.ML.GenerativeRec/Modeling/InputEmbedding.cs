@@ -23,6 +23,10 @@ internal sealed class InputEmbedding : Module<Tensor, Tensor>
     private readonly long _dimension;
     private readonly double _scale;
     private readonly PositionalInit _positionalInit;
+    // Made once and disposed with the module, so no op leaves a Scalar to the finalizer (docs/reliability.md).
+    private readonly Scalar _scaleScalar;                      // √D
+    private readonly Scalar _one;                              // alpha of the sum
+    private readonly Scalar _paddingId;
 
     /// <summary>Builds and initialises the item table [V, D] and the positional table [N, D].</summary>
     /// <param name="itemCount">V, including the padding row 0.</param>
@@ -36,6 +40,9 @@ internal sealed class InputEmbedding : Module<Tensor, Tensor>
         _dimension = dimension;
         _scale = Math.Sqrt(dimension);
         _positionalInit = positionalInit;
+        _scaleScalar = _scale.ToScalar();
+        _one = 1.ToScalar();
+        _paddingId = PaddingId.ToScalar();
         _items = Parameter(empty(itemCount, dimension));
         _positions = Parameter(empty(paddedLength, dimension));
         _dropout = Dropout(dropoutRate);
@@ -72,10 +79,23 @@ internal sealed class InputEmbedding : Module<Tensor, Tensor>
         long length = ids.shape[1];
         long batchSize = ids.shape[0];
         var items = _items.index_select(0, ids.flatten())
-            .view(batchSize, length, _dimension).mul(_scale);                        // [B, n, D]
+            .view(batchSize, length, _dimension).mul(_scaleScalar);                     // [B, n, D]
         var positions = _positions.narrow(0, 0, length);                             // [n, D]
-        var x = _dropout.forward(items + positions);                                 // [B, n, D]
-        var notPadding = ids.ne(PaddingId).unsqueeze(-1).to_type(x.dtype);           // [B, n, 1]
+        var x = _dropout.forward(items.add(positions, _one));                          // [B, n, D]
+        var notPadding = ids.ne(_paddingId).unsqueeze(-1).to_type(x.dtype);           // [B, n, 1]
         return x.mul(notPadding).MoveToOuterDisposeScope();                          // [B, n, D]
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _scaleScalar.Dispose();
+            _one.Dispose();
+            _paddingId.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.GenerativeRec.Modeling;
@@ -13,8 +14,9 @@ internal static class L2Norm
     /// <returns>[..., D], owned by the caller.</returns>
     public static Tensor Normalize(Tensor vectors)
     {
+        using var epsilon = Epsilon.ToScalar();                   // disposed here, not left to the finalizer
         using var norms = vectors.norm(-1, keepdim: true);        // [..., 1]
-        using var floored = norms.clamp_min(Epsilon);             // [..., 1]
+        using var floored = norms.clamp_min(epsilon);             // [..., 1]
         return vectors.div(floored);                              // [..., D]
     }
 }

@@ -32,8 +32,10 @@ internal static class ParameterInit
         using var noGrad = no_grad();
         double lower = 2 * NormalCdf(-TruncationInStandardDeviations) - 1;
         double upper = 2 * NormalCdf(TruncationInStandardDeviations) - 1;
-        tensor.uniform_(lower, upper).erfinv_().mul_(Math.Sqrt(2.0) * std)
-            .clamp_(-TruncationInStandardDeviations * std, TruncationInStandardDeviations * std);
+        using var scale = (Math.Sqrt(2.0) * std).ToScalar();      // explicit Scalars, disposed here, not by the finalizer
+        using var lowest = (-TruncationInStandardDeviations * std).ToScalar();
+        using var highest = (TruncationInStandardDeviations * std).ToScalar();
+        tensor.uniform_(lower, upper).erfinv_().mul_(scale).clamp_(lowest, highest);
     }
 
     /// <summary>PyTorch's <c>xavier_normal_</c>: N(0, 2 / (fan_in + fan_out)).</summary>

@@ -28,6 +28,10 @@ internal sealed class RelativeAttentionBias : Module<Tensor?, long, Tensor>
     [ComponentName(Name = "pos_w")] private readonly Parameter _positionWeights;   // [2N − 1]
     [ComponentName(Name = "ts_w")] private readonly Parameter _timeWeights;        // [NumberOfBuckets + 1]
     private readonly long _paddedLength;
+    // Made once and disposed with the module, so no op leaves a Scalar to the finalizer (docs/reliability.md).
+    private readonly Scalar _zero;                             // arange's start
+    private readonly Scalar _one;                              // arange's step, and the alpha of every sum
+    private readonly Scalar _offset;                           // N − 1
 
     /// <summary>Builds and initialises pos_w [2N − 1] and ts_w [129].</summary>
     /// <param name="paddedLength">N, the padded length the positional weights span.</param>
@@ -36,6 +40,9 @@ internal sealed class RelativeAttentionBias : Module<Tensor?, long, Tensor>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(paddedLength);
         _paddedLength = paddedLength;
+        _zero = 0.ToScalar();
+        _one = 1.ToScalar();
+        _offset = (paddedLength - 1).ToScalar();
         _positionWeights = Parameter(empty(2 * paddedLength - 1));
         _timeWeights = Parameter(empty(NumberOfBuckets + 1));
         RegisterComponents();
@@ -66,15 +73,16 @@ internal sealed class RelativeAttentionBias : Module<Tensor?, long, Tensor>
         if (length > _paddedLength)
             throw new ArgumentOutOfRangeException(nameof(length), length, $"Must be at most the padded length N ({_paddedLength}).");
         using var scope = NewDisposeScope();
-        var positions = arange(length, ScalarType.Int64, _positionWeights.device);               // [n] int64
-        var offsets = positions.unsqueeze(0) - positions.unsqueeze(1) + (_paddedLength - 1);     // [n, n] int64: (N−1) + j − i
+        using var stop = length.ToScalar();
+        var positions = arange(_zero, stop, _one, ScalarType.Int64, _positionWeights.device);    // [n] int64
+        var offsets = (positions.unsqueeze(0) - positions.unsqueeze(1)).add(_offset, _one);      // [n, n] int64: (N−1) + j − i
         var bias = _positionWeights.index_select(0, offsets.flatten()).view(1, length, length);  // [1, n, n]
         if (timeBuckets is not null)
         {
             long batchSize = timeBuckets.shape[0];
             var time = _timeWeights.index_select(0, timeBuckets.flatten())
                 .view(batchSize, length, length);                                                 // [B, n, n]
-            bias = bias + time;                                                                   // [B, n, n]
+            bias = bias.add(time, _one);                                                             // [B, n, n]
         }
         return bias.MoveToOuterDisposeScope();
     }
@@ -104,9 +112,26 @@ internal sealed class RelativeAttentionBias : Module<Tensor?, long, Tensor>
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var magnitude = deltaSeconds.abs().clamp_min(1).to_type(ScalarType.Float32);            // int64 → float32 like torch.log
-        var buckets = magnitude.log().div(TimeBucketLogDivisor).floor()
-            .to_type(ScalarType.Int64).clamp(0, NumberOfBuckets);
+        using var one = 1.ToScalar();
+        using var divisor = TimeBucketLogDivisor.ToScalar();
+        using var lowest = 0.ToScalar();
+        using var highest = NumberOfBuckets.ToScalar();
+        var magnitude = deltaSeconds.abs().clamp_min(one).to_type(ScalarType.Float32);          // int64 → float32 like torch.log
+        var buckets = magnitude.log().div(divisor).floor()
+            .to_type(ScalarType.Int64).clamp(lowest, highest);
         return buckets.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _zero.Dispose();
+            _one.Dispose();
+            _offset.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }

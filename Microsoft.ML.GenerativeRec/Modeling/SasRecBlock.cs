@@ -25,6 +25,7 @@ internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>, IMixedPrecis
     private readonly long _dimension;
     private readonly long _heads;
     private readonly double _dropoutRate;
+    private readonly Scalar _one;      // alpha of every sum, made once so no op leaves a Scalar to the finalizer (docs/reliability.md)
 
     /// <summary>Builds and initialises one block.</summary>
     /// <param name="dimension">D, a multiple of <paramref name="heads"/>.</param>
@@ -37,6 +38,7 @@ internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>, IMixedPrecis
         _dimension = dimension;
         _heads = heads;
         _dropoutRate = dropoutRate;
+        _one = 1.ToScalar();
         _inProjectionWeight = Parameter(empty(3 * dimension, dimension));
         _inProjectionBias = Parameter(empty(3 * dimension));
         _outProjection = Linear(dimension, dimension, hasBias: true);
@@ -74,9 +76,9 @@ internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>, IMixedPrecis
         using var scope = NewDisposeScope();
         var query = functional.layer_norm(x, [_dimension], eps: LayerNormEpsilon);             // [B, n, D]
         var attended = Attend(query, x);                                                       // [B, n, D]
-        var z = functional.layer_norm(query + attended, [_dimension], eps: LayerNormEpsilon);  // [B, n, D]
+        var z = functional.layer_norm(query.add(attended, _one), [_dimension], eps: LayerNormEpsilon);  // [B, n, D]
         var hidden = _dropout.forward(functional.relu(Project(_feedForward1, z)));              // [B, n, FFN]
-        var next = (z + _dropout.forward(Project(_feedForward2, hidden))) * validMask;          // [B, n, D]
+        var next = z.add(_dropout.forward(Project(_feedForward2, hidden)), _one).mul(validMask);          // [B, n, D]
         return next.MoveToOuterDisposeScope();
     }
 
@@ -103,6 +105,14 @@ internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>, IMixedPrecis
                 p: training ? _dropoutRate : 0, is_casual: true).to(q.dtype);
         var heads = attended.transpose(1, 2).reshape(batchSize, length, _dimension);         // [B, n, D]
         return Project(_outProjection, heads);                                                // [B, n, D]
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            _one.Dispose();
+        base.Dispose(disposing);
     }
 
     private Tensor Project(Linear layer, Tensor x) => TorchOps.Linear(x, layer.weight!, layer.bias, ComputeType);

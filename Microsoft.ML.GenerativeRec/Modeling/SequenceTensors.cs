@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.GenerativeRec.Modeling;
@@ -13,7 +14,10 @@ internal static class SequenceTensors
     public static Tensor ValidMask(Tensor lengths, long length, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
-        var positions = arange(length, ScalarType.Int64, lengths.device).unsqueeze(0);        // [1, n] int64
+        using var start = 0.ToScalar();                       // explicit Scalars, disposed here rather than by the finalizer
+        using var stop = length.ToScalar();
+        using var step = 1.ToScalar();
+        var positions = arange(start, stop, step, ScalarType.Int64, lengths.device).unsqueeze(0);   // [1, n] int64
         var valid = positions.lt(lengths.to_type(ScalarType.Int64).unsqueeze(1));             // [B, n] bool
         return valid.unsqueeze(-1).to_type(dtype).MoveToOuterDisposeScope();                  // [B, n, 1]
     }
@@ -26,7 +30,8 @@ internal static class SequenceTensors
     {
         using var scope = NewDisposeScope();
         long width = outputs.shape[2];
-        var index = (lengths.to_type(ScalarType.Int64) - 1).view(-1, 1, 1).expand(-1, 1, width);   // [B, 1, D] int64
+        using var one = 1.ToScalar();
+        var index = lengths.to_type(ScalarType.Int64).sub(one).view(-1, 1, 1).expand(-1, 1, width);   // [B, 1, D] int64
         return outputs.gather(1, index).squeeze(1).MoveToOuterDisposeScope();                       // [B, D]
     }
 

@@ -43,20 +43,28 @@ internal static class NativeHeap
     /// Makes glibc keep freed memory until the returned scope ends, then returns the free pages and leaves the heap in
     /// the state glibc's own adaptive thresholds reach in a process that frees large blocks.
     /// </summary>
-    /// <returns>A scope to dispose when training ends.</returns>
+    /// <returns>A scope that the training loop disposes when it returns or throws; only training opens one.</returns>
     /// <remarks>
     /// Sets the mmap threshold to glibc's largest (32 MB: smaller tensors come from the heap and are reused, larger ones
     /// are mapped and unmapped as before) and the trim threshold to 2 GB, so that <c>free</c> no longer shrinks the
     /// heap. A thread other than the main one allocates from an arena of 64 MB heaps, which glibc unmaps as soon as one
     /// is wholly free whatever the trim threshold, unless the top pad is at least a heap's size: so the top pad is 64 MB
-    /// too (in the main heap it only makes each extension of the heap larger). Setting either turns off glibc's adaptive thresholds for the rest of the process; on disposal the trim
-    /// threshold becomes 64 MB, twice the mmap threshold, which is where the adaptive rule ends up once a 32 MB block has
-    /// been freed. These are process-wide settings, like libtorch's thread count.
+    /// too (in the main heap it only makes each extension of the heap larger). These are process-wide settings, like
+    /// libtorch's thread count, so they last exactly as long as the scope: the training loop opens it with <c>using</c>,
+    /// and nothing on the serving path (<c>Transform</c>, prediction engines, evaluation) opens one.
+    /// <para>
+    /// glibc can neither report the current values nor switch its adaptive thresholds back on, so disposal cannot put
+    /// back what was there before. It sets what a process that never called <c>mallopt</c> reaches by itself once it has
+    /// freed a 32 MB block: mmap threshold 32 MB (left as set), trim threshold 64 MB (twice that), top pad 128 KB (the
+    /// documented default); then it returns the free pages. Freed memory at the top of the heap is trimmed again after
+    /// that, but the thresholds no longer adapt, and values a host set with its own <c>mallopt</c> calls or
+    /// <c>MALLOC_*_</c>/<c>GLIBC_TUNABLES</c> variables are replaced by these (docs/troubleshooting.md).
+    /// </para>
     /// </remarks>
-    public static IDisposable KeepFreedPagesWhileTraining()
+    public static Scope KeepFreedPagesWhileTraining()
     {
         if (_unavailable)
-            return EmptyScope.Instance;
+            return new Scope(applied: false);
         try
         {
             MallOpt(MmapThresholdParameter, LargestMmapThreshold);
@@ -66,10 +74,10 @@ internal static class NativeHeap
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             _unavailable = true;
-            return EmptyScope.Instance;
+            return new Scope(applied: false);
         }
 
-        return new KeepScope();
+        return new Scope(applied: true);
     }
 
     /// <summary>Releases free pages when the working set is more than twice the reference, then makes the new size the reference.</summary>
@@ -111,27 +119,30 @@ internal static class NativeHeap
         }
     }
 
-    private sealed class KeepScope : IDisposable
+    /// <summary>The settings of <see cref="KeepFreedPagesWhileTraining"/>, undone by <see cref="Dispose"/>.</summary>
+    internal sealed class Scope : IDisposable
     {
+        private readonly bool _applied;
+        private long _reference;                // for ReleaseWhenGrown
         private bool _disposed;
 
+        internal Scope(bool applied)
+        {
+            _applied = applied;
+        }
+
+        /// <summary><see cref="NativeHeap.ReleaseWhenGrown"/> with a reference kept by the scope: for the end of each epoch.</summary>
+        public void ReleaseWhenGrown() => NativeHeap.ReleaseWhenGrown(ref _reference);
+
+        /// <summary>Sets the thresholds a process reaches without <c>mallopt</c> and returns the free pages (see the remarks above).</summary>
         public void Dispose()
         {
-            if (_disposed)
+            if (_disposed || !_applied)
                 return;
             _disposed = true;
             MallOpt(TrimThresholdParameter, 2 * LargestMmapThreshold);
             MallOpt(TopPadParameter, DefaultTopPad);
             ReleaseFreePages();
-        }
-    }
-
-    private sealed class EmptyScope : IDisposable
-    {
-        public static readonly EmptyScope Instance = new();
-
-        public void Dispose()
-        {
         }
     }
 

@@ -249,26 +249,31 @@ internal sealed class SampledSoftmaxLoss
         using var scope = NewDisposeScope();
         long tokens = userVectors.shape[0], items = itemEmbeddings.shape[0];
         var table = L2Norm.Normalize(itemEmbeddings.narrow(0, FirstItemId, items - FirstItemId));    // [V − 1, D]
-        var targets = positiveIds - FirstItemId;                                                       // [T] int64, column of the positive
+        using var firstItemId = FirstItemId.ToScalar();                 // explicit Scalars: none is left to the finalizer
+        var targets = positiveIds.sub(firstItemId);                                                    // [T] int64, column of the positive
         long chunkTokens = Math.Clamp(ChunkElements / (items - FirstItemId), 1, tokens);
+        using var temperature = Temperature.ToScalar();
+        using var tokenCount = tokens.ToScalar();
         var sums = new List<Tensor>();
         for (long start = 0; start < tokens; start += chunkTokens)
         {
             long count = Math.Min(chunkTokens, tokens - start);
-            var logits = userVectors.narrow(0, start, count).matmul(table.t()).div(Temperature);       // [C, V − 1]
+            var logits = userVectors.narrow(0, start, count).matmul(table.t()).div(temperature);       // [C, V − 1]
             sums.Add(nn.functional.cross_entropy(logits, targets.narrow(0, start, count), reduction: nn.Reduction.Sum));
         }
 
         var total = sums.Count == 1 ? sums[0] : stack(sums).sum();
-        return total.div(tokens).MoveToOuterDisposeScope();
+        return total.div(tokenCount).MoveToOuterDisposeScope();
     }
 
     // dots are raw ⟨u, ê⟩; collisions [T, K] bool marks negatives equal to the row's positive; weights [T] or null.
     // Returns [] scalar.
     private Tensor MeanNegativeLogSoftmax(Tensor positiveDots, Tensor negativeDots, Tensor collisions, Tensor? weights = null)
     {
-        var negativeLogits = negativeDots.div(Temperature).masked_fill(collisions, CollisionLogit);  // [T, K]
-        var logits = cat([positiveDots.div(Temperature), negativeLogits], 1);                       // [T, 1 + K]
+        using var temperature = Temperature.ToScalar();            // explicit Scalars: none is left to the finalizer
+        using var collisionLogit = CollisionLogit.ToScalar();
+        var negativeLogits = negativeDots.div(temperature).masked_fill(collisions, collisionLogit);  // [T, K]
+        var logits = cat([positiveDots.div(temperature), negativeLogits], 1);                       // [T, 1 + K]
         var logLikelihood = logits.log_softmax(1).select(1, 0);                                     // [T]
         return weights is null ? logLikelihood.mean().neg() : logLikelihood.mul(weights).sum().div(weights.sum()).neg();
     }

@@ -45,6 +45,7 @@ internal sealed class TorchRuntimeScope : IDisposable
     /// <exception cref="NotSupportedException">The device asked for is not a usable CUDA device, and no fallback applies.</exception>
     public static Device ResolveDevice(ComputeDevice requested, IHostEnvironment env)
     {
+        TorchNativeLibrary.EnsureLoaded();                  // names a libtorch that shadows TorchSharp's (issue #16)
         int cudaDevices = cuda_is_available() ? cuda.device_count() : 0;
         var context = env as IHostEnvironmentInternal;       // every ML.NET host is one; a foreign host means no GPU settings
         var choice = ChooseDevice(requested, context?.GpuDeviceId, context?.FallbackToCpu ?? false, cudaDevices);

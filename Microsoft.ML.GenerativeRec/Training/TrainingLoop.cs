@@ -51,7 +51,7 @@ internal sealed class TrainingLoop
         // One bucket of one batch = batches of random users (the reference's DistributedSampler(shuffle=True)).
         var sampler = new LengthBucketedBatchSampler([.. trainable.Select(r => lengths[r])], _settings.BatchSize, _settings.Seed,
             bucketBatches: _settings.GroupBatchesByLength ? LengthBucketedBatchSampler.DefaultBucketBatches : 1);
-        using var optimizer = optim.AdamW(_model.parameters(), _settings.LearningRate, _settings.AdamBeta1, _settings.AdamBeta2,
+        using var optimizer = new ScalarSafeAdamW(_model.parameters(), _settings.LearningRate, _settings.AdamBeta1, _settings.AdamBeta2,
             weight_decay: _settings.WeightDecay);
         var epochs = new List<EpochSummary>();
         Dictionary<string, Tensor>? best = null;
@@ -75,8 +75,7 @@ internal sealed class TrainingLoop
         double meanBatchTokens = trainable.Sum(r => (double)lengths[r]) / BatchesPerEpoch(sampler);
         var clock = Stopwatch.StartNew();
         NativeHeap.ReleaseFreePages();                                   // what earlier work in this process left behind
-        using var keepFreedPages = NativeHeap.KeepFreedPagesWhileTraining(); // no page faults for what each step frees
-        long heapReference = 0;                                          // for NativeHeap.ReleaseWhenGrown
+        using var heap = NativeHeap.KeepFreedPagesWhileTraining();        // until Run returns or throws (NativeHeap)
         try
         {
             _model.train();
@@ -107,8 +106,7 @@ internal sealed class TrainingLoop
                     bestEpoch = epoch;
                 }
 
-                FinalizerPause.CollectEverything();                      // the large objects the no-GC steps left (FinalizerPause)
-                NativeHeap.ReleaseWhenGrown(ref heapReference);           // what glibc kept of freed tensors (NativeHeap)
+                heap.ReleaseWhenGrown();                                 // what glibc kept of freed tensors (NativeHeap)
                 epochs.Add(summary);
                 Report(summary, clock, epoch - firstEpoch + 1, sampler, CurrentLearningRate(optimizer));
                 stopEarly = validation is not null && epoch - bestEpoch >= _settings.EarlyStoppingPatience;
@@ -167,22 +165,23 @@ internal sealed class TrainingLoop
     {
         var batches = sampler.GetBatches(epoch - 1);
         var epochClock = Stopwatch.StartNew();
+        using var padding = 0.ToScalar();        // explicit: no step leaves a Scalar to the finalizer (docs/reliability.md)
         double lossSum = 0;
         long tokens = 0;
         for (int step = 0; step < batches.Count; step++)
         {
             _settings.CancellationToken.ThrowIfCancellationRequested();
             _settings.CheckAlive();
-            using var pause = FinalizerPause.Begin(finalizeOnEnd: true);
             using var scope = NewDisposeScope();
             int[] rows = Array.ConvertAll(batches[step], i => trainable[i]);
             using var batch = train.BuildBatch(rows, _settings.MaxSequenceLength, _device);
             var outputs = _encoder.Encode(batch.Ids, batch.Lengths, batch.Timestamps);      // [B, n, D]
-            var valid = batch.Targets.ne(0);                                                // [B, n] bool
+            var valid = batch.Targets.ne(padding);                                          // [B, n] bool
             var users = L2Norm.Normalize(outputs[valid]);                                   // [T, D]
             var targets = batch.Targets[valid];                                             // [T]
             var loss = _loss(users, targets);                                               // mean over this batch's tokens
-            var objective = _settings.WeighTokensEqually ? loss * (batch.TokenCount / meanBatchTokens) : loss;
+            using var weight = (batch.TokenCount / meanBatchTokens).ToScalar();            // disposed, not finalized
+            var objective = _settings.WeighTokensEqually ? loss.mul(weight) : loss;
             optimizer.zero_grad();
             objective.backward();
             schedule?.step((epoch - 1) * BatchesPerEpoch(sampler) + step);
