@@ -81,8 +81,8 @@ internal sealed class SequenceArena
         }
 
         // The padded fields are written straight into native tensors: managed arrays of this size (hundreds of KB) would
-        // land on the large object heap at every step, and the no-GC regions around the steps (FinalizerPause) kept
-        // that garbage from being collected: 400 MB of it after 12 epochs (docs/benchmarks.md, memory history).
+        // land on the large object heap at every step (400 MB of such garbage after 12 epochs once: docs/benchmarks.md,
+        // memory history).
         var ids = zeros([batchSize, width], ScalarType.Int64);
         var targets = zeros([batchSize, width], ScalarType.Int64);
         var times = _times is null ? null : zeros([batchSize, width + 1], ScalarType.Int64);

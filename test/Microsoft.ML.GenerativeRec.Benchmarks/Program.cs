@@ -32,20 +32,6 @@ switch (args.FirstOrDefault())
         QuickRun.Run(data, args[2], int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5]),
             double.Parse(args[6], System.Globalization.CultureInfo.InvariantCulture), Enum.Parse<Microsoft.ML.GenerativeRec.NegativeSampling>(args[7]));
         return 0;
-    case "gc-pause":
-    {
-        // The cost of a FinalizerPause around a small piece of work.
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        long sink = 0;
-        for (int i = 0; i < 2000; i++)
-        {
-            using var pause = Microsoft.ML.GenerativeRec.Training.FinalizerPause.Begin();
-            sink += new byte[1000].Length;
-        }
-
-        Console.WriteLine($"{clock.Elapsed.TotalMilliseconds / 2000:F3} ms per pause ({sink})");
-        return 0;
-    }
     default:
         Console.Error.WriteLine("usage: dotnet run -c Release --project test/Microsoft.ML.GenerativeRec.Benchmarks -- <command>");
         Console.Error.WriteLine("  perf [--quick] [--data <ml-1m folder>]");

@@ -103,7 +103,6 @@ internal sealed class StepComparison
 
     private static void JaggedStep(HstuEncoder model, optim.Optimizer optimizer, SampledSoftmaxLoss loss, Generator generator, SequenceArena arena, int[] rows)
     {
-        using var pause = FinalizerPause.Begin();
         using var scope = NewDisposeScope();
         using var batch = arena.BuildBatch(rows, MaxLength, CPU);
         var outputs = model.Encode(batch.Ids, batch.Lengths, null);                  // [B, n, D], n = longest row
@@ -117,7 +116,6 @@ internal sealed class StepComparison
 
     private static void PaddedStep(HstuEncoder model, optim.Optimizer optimizer, SampledSoftmaxLoss loss, Generator generator, SequenceArena arena, int[] rows)
     {
-        using var pause = FinalizerPause.Begin();
         using var scope = NewDisposeScope();
         using var batch = arena.BuildBatch(rows, MaxLength, CPU, minimumWidth: MaxLength);
         var outputs = model.Encode(batch.Ids, batch.Lengths, null);                  // [B, 200, D]
