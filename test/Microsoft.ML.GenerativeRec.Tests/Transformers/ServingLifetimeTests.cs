@@ -76,6 +76,39 @@ public sealed class ServingLifetimeTests
         Assert.ThrowsExactly<ObjectDisposedException>(() => mlContext.Recommendation().Evaluate(model, split.Test));
     }
 
+    // Serving no longer guards its TorchSharp calls with no-GC regions, so it must not create Scalars that only the
+    // finalizer frees (a finalizer running while libtorch reads one is a use-after-free): the encoder, the scorer and
+    // the batch builder hold their constants or dispose them. Counted with the runtime's FinalizeObject events.
+    [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public void PredictionEngineAndEvaluate_AfterWarmUp_LeaveNoScalarToTheFinalizer(bool hstu)
+    {
+        const int Predictions = 200;
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: true);
+        var recommendation = mlContext.Recommendation();
+        using SequentialRecommenderTransformer model = hstu
+            ? recommendation.Trainers.Hstu(SyntheticSequences.HstuOptions(epochs: 1)).Fit(split.Train)
+            : recommendation.Trainers.SasRec(SyntheticSequences.SasRecOptions(epochs: 1)).Fit(split.Train);
+        var requests = mlContext.Data.CreateEnumerable<TimedHistory>(split.Test, reuseRowObject: false).ToArray();
+        var engine = mlContext.Model.CreatePredictionEngine<TimedHistory, IntRecommendations>(model);
+        engine.Predict(requests[0]);
+        recommendation.Evaluate(model, split.Test);
+        using var counter = new ScalarFinalizationCounter();
+        long before = counter.Collect();
+
+        for (int i = 0; i < Predictions; i++)
+        {
+            engine.Predict(requests[i % requests.Length]);
+        }
+
+        recommendation.Evaluate(model, split.Test);
+        long finalized = counter.Collect() - before;
+
+        Assert.AreEqual(0, finalized, $"Scalars left to the finalizer by {Predictions} predictions and one Evaluate");
+    }
+
     // A host may run its own no-GC regions (latency-critical sections) while other threads serve. Serving must not
     // enter one itself: the runtime allows one region per process, so the host's TryStartNoGCRegion or
     // EndNoGCRegion would throw.
