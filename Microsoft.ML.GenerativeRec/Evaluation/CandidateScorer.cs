@@ -88,14 +88,14 @@ internal sealed class CandidateScorer : IDisposable
         return scores;
     }
 
-    /// <summary>The best <paramref name="k"/> candidates of each row, best first.</summary>
-    /// <returns>Row-major [B, k] scores and item indices; excluded items score −∞ and come last.</returns>
-    public (float[] Scores, long[] Items) TopK(SequenceBatch batch, int k)
+    /// <summary>The best <paramref name="k"/> candidates of each row, best first, and the user vectors when asked for.</summary>
+    /// <returns>Row-major [B, k] scores and item indices (excluded items score −∞ and come last), and [B, D] user vectors or null.</returns>
+    public (float[] Scores, long[] Items, float[]? Users) TopK(SequenceBatch batch, int k, bool withUsers = false)
     {
         using var scope = NewDisposeScope();
-        var scores = Scores(UserVectors(batch), batch.Ids);                                // [B, V]
-        var (values, indices) = scores.topk(k, dim: 1);                                     // [B, k]
-        return (values.cpu().data<float>().ToArray(), indices.cpu().data<long>().ToArray());
+        var users = UserVectors(batch);                                                     // [B, D]
+        var (values, indices) = Scores(users, batch.Ids).topk(k, dim: 1);                   // [B, k]
+        return (values.cpu().data<float>().ToArray(), indices.cpu().data<long>().ToArray(), withUsers ? users.cpu().data<float>().ToArray() : null);
     }
 
     /// <summary>The 1-based full-ranking rank of each row's label, 0 for a miss.</summary>

@@ -66,7 +66,7 @@ internal static class NeuralTrainerCore
             channel.Info($"{kind}: trained {result.EpochsRun} epoch(s); kept epoch {result.KeptEpoch}" +
                 (result.BestValidationNdcgAt10 is { } ndcg ? $" (best validation NDCG@10 {ndcg:F4} at epoch {result.BestEpoch})" : ""));
             var servingSettings = new ServingSettings(options.HistoryColumnName, options.HistoryTimestampsColumnName,
-                options.TimestampColumnName, options.NumberOfRecommendations);
+                options.TimestampColumnName, options.NumberOfRecommendations, options.UserEmbeddingColumnName);
             return new NeuralRecommender(kind, shape, module, training.Vocabulary, PopularityRanking(training.Arena, training.Vocabulary.Count),
                 servingSettings, result, device);
         }

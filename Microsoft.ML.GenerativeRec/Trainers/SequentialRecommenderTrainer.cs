@@ -57,7 +57,8 @@ public abstract class SequentialRecommenderTrainer<TTransformer> : IEstimator<TT
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
         => RecommendationSchema.GetOutputSchema(inputSchema, _options.HistoryColumnName, _options.LabelColumnName,
-            (_options.HistoryTimestampsColumnName, _options.TimestampColumnName));
+            (_options.HistoryTimestampsColumnName, _options.TimestampColumnName),
+            _options.UserEmbeddingColumnName is { } userColumn ? (userColumn, _options.EmbeddingDimension) : null);
 
     private protected abstract EncoderShape CreateShape(long itemCount, bool useTimestamps);
 

@@ -139,6 +139,14 @@ public abstract class SequentialRecommenderTrainerOptions
     /// <value>Positive. Default 10.</value>
     public int NumberOfRecommendations = SequentialRecommenderDefaults.NumberOfRecommendations;
 
+    /// <summary>The name of an extra output column holding each row's user vector, or null for none.</summary>
+    /// <value>
+    /// Default null. When set, the fitted model also appends this column: a vector of <see cref="EmbeddingDimension"/>
+    /// Single values of unit L2 norm, the vector it scores items with (a row's score for an item is the dot product with
+    /// the item's vector from <c>GetItemEmbeddings</c>). A row that gets the popularity fallback has a zero vector.
+    /// </value>
+    public string? UserEmbeddingColumnName;
+
     /// <summary>The random seed for initialisation, dropout, negatives and batch order.</summary>
     /// <value>
     /// Default null: the MLContext's seed, or 0 when it has none. Initialisation, dropout and negative sampling each draw
@@ -204,6 +212,11 @@ public abstract class SequentialRecommenderTrainerOptions
         Positive(NumberOfNegatives, nameof(NumberOfNegatives));
         Positive(EarlyStoppingPatience, nameof(EarlyStoppingPatience));
         Positive(NumberOfRecommendations, nameof(NumberOfRecommendations));
+        if (UserEmbeddingColumnName is { } userColumn && (userColumn.Length == 0 || userColumn is ColumnNames.PredictedItems or ColumnNames.Scores))
+        {
+            throw new ArgumentOutOfRangeException(nameof(UserEmbeddingColumnName), userColumn,
+                $"Must be null (no user vectors) or a column name other than '{ColumnNames.PredictedItems}' and '{ColumnNames.Scores}'.");
+        }
         Positive(CheckpointFrequency, nameof(CheckpointFrequency));
         // The bound EncoderShape.Validate applies at Fit, checked here so bad options fail when the trainer is created.
         if (PaddedLength is { } padded && padded <= MaxSequenceLength)

@@ -89,10 +89,7 @@ internal sealed class TrainingLoop
                     using var scorer = new CandidateScorer(_encoder);           // this epoch's item table
                     var metrics = SequentialRecommendationMetrics.FromRanks(
                         FullRankingEvaluator.Ranks(_model, scorer, validation, _settings.MaxSequenceLength, _device), TrainingSettings.ValidationCutoff);
-                    summary = summary with
-                    {
-                        ValidationNdcgAt10 = metrics.Ndcg(10), ValidationHitRateAt10 = metrics.HitRate(10), ValidationSeconds = validationClock.Elapsed.TotalSeconds,
-                    };
+                    summary = summary.WithValidation(metrics.Ndcg(10), metrics.HitRate(10), validationClock.Elapsed.TotalSeconds);
                     if (metrics.Ndcg(10) > bestNdcg)
                     {
                         bestNdcg = metrics.Ndcg(10);

@@ -17,6 +17,7 @@ internal sealed class BatchRecommender
     private readonly int _count;
     private readonly int[] _fallback;
     private readonly bool _usesTimestamps;
+    private readonly int? _userDimension;
     private readonly Device _device;
 
     /// <param name="scorer">Scores the candidates; shared with the model's evaluation.</param>
@@ -24,10 +25,12 @@ internal sealed class BatchRecommender
     /// <param name="numberOfRecommendations">K, at most the number of items.</param>
     /// <param name="fallbackRanking">Item indices by training popularity, at least K of them.</param>
     /// <param name="usesTimestamps">Whether requests carry times for the encoder.</param>
+    /// <param name="userDimension">D when recommendations carry the user vector, else null.</param>
     /// <param name="device">Where the batches go.</param>
     public BatchRecommender(CandidateScorer scorer, int maxSequenceLength, int numberOfRecommendations, int[] fallbackRanking,
-        bool usesTimestamps, Device device)
+        bool usesTimestamps, int? userDimension, Device device)
     {
+        _userDimension = userDimension;
         _scorer = scorer;
         _maxSequenceLength = maxSequenceLength;
         _count = numberOfRecommendations;
@@ -49,14 +52,15 @@ internal sealed class BatchRecommender
 
         using var noGrad = no_grad();
         using var batch = arena.BuildBatch([.. Enumerable.Range(0, encoded.Count)], _maxSequenceLength, _device);
-        var (scores, items) = _scorer.TopK(batch, _count);
+        var (scores, items, users) = _scorer.TopK(batch, _count, withUsers: _userDimension is not null);
         for (int b = 0; b < encoded.Count; b++)
         {
             // Excluded items score −∞ and sort last; drop them when fewer than K items remain.
             var rowScores = scores.AsSpan(b * _count, _count);
             int kept = rowScores.IndexOf(float.NegativeInfinity) is var end and >= 0 ? end : _count;
             var rowItems = Array.ConvertAll(items[(b * _count)..((b * _count) + kept)], i => (int)i);
-            results[encoded[b]] = new Recommendation(rowItems, rowScores[..kept].ToArray(), IsFallback: false);
+            float[]? user = _userDimension is int d ? users![(b * d)..((b + 1) * d)] : null;
+            results[encoded[b]] = new Recommendation(rowItems, rowScores[..kept].ToArray(), IsFallback: false, user);
         }
 
         return results;
@@ -86,7 +90,8 @@ internal sealed class BatchRecommender
 
             if (items.Count == start)
             {
-                results[r] = new Recommendation(_fallback, new float[_fallback.Length], IsFallback: true);
+                results[r] = new Recommendation(_fallback, new float[_fallback.Length], IsFallback: true,
+                    _userDimension is int d ? new float[d] : null);
                 continue;
             }
 

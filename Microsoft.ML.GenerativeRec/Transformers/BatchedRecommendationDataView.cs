@@ -111,10 +111,7 @@ internal sealed class BatchedRecommendationDataView : IDataView
                 return _main.GetGetter<TValue>(_view._input.Schema[column.Index]);
             }
 
-            var vocabulary = _view._columns.Recommender.Vocabulary;
-            Delegate getter = column.Index == inputCount
-                ? RecommendationGetters.MakeItemGetter(vocabulary, () => Current().Items)
-                : RecommendationGetters.MakeScoreGetter(() => Current().Scores);
+            Delegate getter = RecommendationGetters.MakeGetter(column.Index - inputCount, _view._columns.Recommender.Vocabulary, Current);
             return getter as ValueGetter<TValue>
                 ?? throw new InvalidOperationException($"Invalid TValue in GetGetter: '{typeof(TValue)}' for column '{column.Name}' of type {column.Type}.");
         }

@@ -33,7 +33,7 @@ internal sealed class NeuralRecommender : IDisposable
         module.eval();
         _scorer = new CandidateScorer(Encoder);           // a fitted model's weights never change
         _serving = new BatchRecommender(_scorer, (int)shape.MaxSequenceLength, Math.Min(settings.NumberOfRecommendations, vocabulary.Count),
-            fallbackRanking, UsesTimestamps, device);
+            fallbackRanking, UsesTimestamps, settings.UserEmbeddingColumnName is null ? null : (int)shape.EmbeddingDimension, device);
         _gate = new DisposalGate(this);
     }
 

@@ -13,7 +13,9 @@ namespace Microsoft.ML.GenerativeRec.Transformers;
 internal static class NeuralRecommenderFormat
 {
     // 1: the first layout. 2: the payload is length-prefixed and followed by its SHA-256 and that of the weights.
-    private const int FormatVersion = 2;
+    // 3: the serving settings name the optional user vector column.
+    private const int FormatVersion = 3;
+    private const int FirstWithUserEmbeddingColumn = 3;
     private const int FirstChecksummedVersion = 2;
     private const int ChecksumBytes = 32;                // SHA-256
     private const string WeightsStreamName = "TorchWeights";
@@ -75,7 +77,7 @@ internal static class NeuralRecommenderFormat
             payloadReader = new BinaryReader(new MemoryStream(payload, writable: false));
         }
 
-        var (kind, shape, settings, vocabulary, fallback, history) = ReadPayload(payloadReader, expectedKind);
+        var (kind, shape, settings, vocabulary, fallback, history) = ReadPayload(payloadReader, expectedKind, version);
 
         // Resolve the device before creating the module: it is the first call into the torch class, whose static
         // constructor loads TorchSharp's native libraries. A module created first fails with DllNotFoundException in
@@ -133,7 +135,7 @@ internal static class NeuralRecommenderFormat
     }
 
     private static (EncoderKind Kind, EncoderShape Shape, ServingSettings Settings, ItemVocabulary Vocabulary, int[] Fallback, TrainingHistory History)
-        ReadPayload(BinaryReader reader, EncoderKind expectedKind)
+        ReadPayload(BinaryReader reader, EncoderKind expectedKind, int version)
     {
         var kind = (EncoderKind)reader.ReadByte();
         if (kind != expectedKind)
@@ -142,7 +144,7 @@ internal static class NeuralRecommenderFormat
         }
 
         EncoderShape shape = ReadShape(reader);
-        var settings = ServingSettings.Read(reader);
+        var settings = ServingSettings.Read(reader, withUserEmbeddingColumn: version >= FirstWithUserEmbeddingColumn);
         var vocabulary = ItemVocabulary.Read(reader);
         if (shape.ItemCount != vocabulary.Count + 1)
         {

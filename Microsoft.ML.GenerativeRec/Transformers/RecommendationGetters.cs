@@ -24,16 +24,27 @@ internal static class RecommendationGetters
             scores = editor.Commit();
         };
 
-    /// <summary>The two output columns: <c>PredictedItems</c> in the model's item type (keys keep KeyValues) and <c>Scores</c>.</summary>
-    public static DataViewSchema.DetachedColumn[] OutputColumns(ItemVocabulary vocabulary)
+    /// <summary>
+    /// The output columns: <c>PredictedItems</c> in the model's item type (keys keep KeyValues), <c>Scores</c>, and, when
+    /// <paramref name="userEmbedding"/> names it, a column of D-wide user vectors.
+    /// </summary>
+    public static DataViewSchema.DetachedColumn[] OutputColumns(ItemVocabulary vocabulary, (string Name, int Dimension)? userEmbedding = null)
     {
         RawIdType itemType = vocabulary.Type;
-        return
-        [
-            new DataViewSchema.DetachedColumn(ColumnNames.PredictedItems, new VectorDataViewType(itemType.ItemType), itemType.Annotations()),
-            new DataViewSchema.DetachedColumn(ColumnNames.Scores, new VectorDataViewType(NumberDataViewType.Single)),
-        ];
+        var items = new DataViewSchema.DetachedColumn(ColumnNames.PredictedItems, new VectorDataViewType(itemType.ItemType), itemType.Annotations());
+        var scores = new DataViewSchema.DetachedColumn(ColumnNames.Scores, new VectorDataViewType(NumberDataViewType.Single));
+        return userEmbedding is var (name, dimension)
+            ? [items, scores, new DataViewSchema.DetachedColumn(name, new VectorDataViewType(NumberDataViewType.Single, dimension))]
+            : [items, scores];
     }
+
+    /// <summary>The getter of output column <paramref name="index"/> (in <see cref="OutputColumns"/> order) over the current recommendation.</summary>
+    public static Delegate MakeGetter(int index, ItemVocabulary vocabulary, Func<Recommendation> current) => index switch
+    {
+        0 => MakeItemGetter(vocabulary, () => current().Items),
+        1 => MakeScoreGetter(() => current().Scores),
+        _ => MakeScoreGetter(() => current().UserVector!),
+    };
 
     private sealed class ItemGetterFactory(ItemVocabulary vocabulary, Func<IReadOnlyList<int>> current) : IIdValueVisitor<Delegate>
     {

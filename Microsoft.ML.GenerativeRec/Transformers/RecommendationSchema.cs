@@ -16,9 +16,10 @@ internal static class RecommendationSchema
     /// <param name="historyColumnName">The history column.</param>
     /// <param name="labelColumnName">The label column.</param>
     /// <param name="timeColumnNames">The history-times and request-time columns that <c>Fit</c> reads when present, or null.</param>
+    /// <param name="userEmbedding">The user vector column the model appends and its width D, or null.</param>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
     public static SchemaShape GetOutputSchema(SchemaShape inputSchema, string historyColumnName, string labelColumnName,
-        (string HistoryTimestamps, string Timestamp)? timeColumnNames = null)
+        (string HistoryTimestamps, string Timestamp)? timeColumnNames = null, (string Name, int Dimension)? userEmbedding = null)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         var history = Find(inputSchema, historyColumnName, "history");
@@ -39,6 +40,11 @@ internal static class RecommendationSchema
             itemType, history.IsKey, history.IsKey ? history.Annotations : null);
         columns[ColumnNames.Scores] = new SchemaShape.Column(ColumnNames.Scores, SchemaShape.Column.VectorKind.VariableVector,
             NumberDataViewType.Single, false);
+        if (userEmbedding is var (userColumn, _))
+        {
+            columns[userColumn] = new SchemaShape.Column(userColumn, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false);
+        }
+
         return new SchemaShape(columns.Values);
     }
 

@@ -143,10 +143,9 @@ public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase
             _columns = new ServingColumns(parent.Recommender, inputSchema);
         }
 
-        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore()
-            => RecommendationGetters.OutputColumns(_parent.Recommender.Vocabulary);
+        protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => _parent.OutputColumns();
 
-        /// <summary>Both output columns read one shared recommendation per row, so a row is scored once, not once per column.</summary>
+        /// <summary>The output columns read one shared recommendation per row, so a row is scored once, not once per column.</summary>
         public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
         {
             var unknown = new StrongBox<long>();
@@ -165,11 +164,13 @@ public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase
             }
 
             disposer = () => WarnAboutUnknownItems(Host, unknown.Value);
-            var getters = new Delegate[2];
-            if (activeOutput(0))
-                getters[0] = RecommendationGetters.MakeItemGetter(_parent.Recommender.Vocabulary, () => Current().Items);
-            if (activeOutput(1))
-                getters[1] = RecommendationGetters.MakeScoreGetter(() => Current().Scores);
+            var getters = new Delegate[_parent.OutputColumns().Length];
+            for (int i = 0; i < getters.Length; i++)
+            {
+                if (activeOutput(i))
+                    getters[i] = RecommendationGetters.MakeGetter(i, _parent.Recommender.Vocabulary, Current);
+            }
+
             return getters;
         }
 
@@ -179,11 +180,17 @@ public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase
         protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
         {
             var needed = _columns.All.Select(c => c.Index).ToHashSet();
-            return column => needed.Contains(column) && (activeOutput(0) || activeOutput(1));
+            int outputs = _parent.OutputColumns().Length;
+            return column => needed.Contains(column) && Enumerable.Range(0, outputs).Any(activeOutput);
         }
 
         protected override void SaveModel(ModelSaveContext ctx) => _parent.SaveModel(ctx);
     }
+
+    /// <summary>The columns this model appends: <c>PredictedItems</c>, <c>Scores</c> and the optional user vectors.</summary>
+    internal DataViewSchema.DetachedColumn[] OutputColumns()
+        => RecommendationGetters.OutputColumns(Recommender.Vocabulary,
+            Recommender.Settings.UserEmbeddingColumnName is { } name ? (name, EmbeddingDimension) : null);
 
     internal static void WarnAboutUnknownItems(IHost host, long unknownItems)
     {

@@ -14,10 +14,10 @@ public sealed class EstimatorConformanceTests
 {
     public TestContext TestContext { get; set; } = null!;
 
-    public static IEnumerable<object[]> Estimators => [["most-popular"], ["hstu"], ["sasrec"]];
+    public static IEnumerable<object[]> Estimators => [["most-popular"], ["hstu"], ["sasrec"], ["hstu-with-user-vectors"]];
 
     public static IEnumerable<object[]> EstimatorsAndIdTypes =>
-        from estimator in new[] { "most-popular", "hstu", "sasrec" }
+        from estimator in new[] { "most-popular", "hstu", "sasrec", "hstu-with-user-vectors" }
         from idType in new[] { "Int32", "UInt32", "Int64", "Single", "Double", "String", "Key" }
         select new object[] { estimator, idType };
 
@@ -96,8 +96,15 @@ public sealed class EstimatorConformanceTests
         "most-popular" => mlContext.Recommendation().Trainers.MostPopular(numberOfRecommendations: 5),
         "hstu" => mlContext.Recommendation().Trainers.Hstu(SyntheticSequences.HstuOptions(epochs: 1)),
         "sasrec" => mlContext.Recommendation().Trainers.SasRec(SyntheticSequences.SasRecOptions(epochs: 1)),
+        "hstu-with-user-vectors" => mlContext.Recommendation().Trainers.Hstu(WithUserVectors(SyntheticSequences.HstuOptions(epochs: 1))),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown estimator."),
     };
+
+    private static HstuTrainer.Options WithUserVectors(HstuTrainer.Options options)
+    {
+        options.UserEmbeddingColumnName = "UserVector";
+        return options;
+    }
 
     /// <summary>The training rows with History and Label converted to <paramref name="idType"/>.</summary>
     private static IDataView WithIdType(MLContext mlContext, IDataView data, string idType)

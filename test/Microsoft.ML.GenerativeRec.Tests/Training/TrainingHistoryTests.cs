@@ -51,7 +51,7 @@ public sealed class TrainingHistoryTests
         Assert.AreEqual(2, read.BestEpoch);
         Assert.AreEqual(3, read.KeptEpoch);
         Assert.AreEqual(0.25, read.BestValidationNdcgAt10);
-        CollectionAssert.AreEqual(history.Epochs.ToList(), read.Epochs.ToList());
+        CollectionAssert.AreEqual(history.Epochs.Select(e => e.ToString()).ToList(), read.Epochs.Select(e => e.ToString()).ToList());
     }
 
     // Format 1, as zips and checkpoints were written before KeptEpoch: best epoch, best NDCG@10, then the epochs.
@@ -80,7 +80,9 @@ public sealed class TrainingHistoryTests
         Assert.AreEqual(2, read.BestEpoch);
         Assert.AreEqual(2, read.KeptEpoch);
         Assert.AreEqual(0.25, read.BestValidationNdcgAt10);
-        Assert.AreEqual(new EpochSummary(2, 3.0, 1.0, 10.0, 0.25, 0.5), read.Epochs[1]);
+        var second = read.Epochs[1];
+        Assert.AreEqual((2, 3.0, 1.0, 10.0, (double?)0.25, (double?)0.5),
+            (second.Epoch, second.Loss, second.Seconds, second.TokensPerSecond, second.ValidationNdcgAt10, second.ValidationHitRateAt10));
     }
 
     [TestMethod]

@@ -438,6 +438,46 @@ public sealed class SequentialRecommenderTransformerTests
         }
     }
 
+    // The opt-in user vector column: each row's score for an item is the dot product of the two unit vectors.
+    [TestMethod]
+    public void UserEmbeddingColumn_WhenAsked_DotProductsWithTheItemVectorsAreTheScores()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: true);
+        var options = SyntheticSequences.HstuOptions(epochs: 1);
+        options.UserEmbeddingColumnName = nameof(UserVectorRecommendations.UserVector);
+        using var model = mlContext.Recommendation().Trainers.Hstu(options).Fit(split.Train);
+        var items = mlContext.Data.CreateEnumerable<ItemEmbedding>(model.GetItemEmbeddings(), reuseRowObject: false).ToDictionary(r => r.ItemId, r => r.Embedding);
+
+        var rows = mlContext.Data.CreateEnumerable<UserVectorRecommendations>(model.Transform(split.Test), reuseRowObject: false).ToArray();
+        var single = mlContext.Model.CreatePredictionEngine<TimedHistory, UserVectorRecommendations>(model)
+            .Predict(mlContext.Data.CreateEnumerable<TimedHistory>(split.Test, reuseRowObject: false).First());
+
+        foreach (var row in rows)
+        {
+            Assert.HasCount(model.EmbeddingDimension, row.UserVector);
+            for (int i = 0; i < row.PredictedItems.Length; i++)
+            {
+                double dot = row.UserVector.Zip(items[row.PredictedItems[i]], (u, v) => (double)u * v).Sum();
+                Assert.AreEqual(row.Scores[i], dot, 1e-5, $"score of item {row.PredictedItems[i]}");
+            }
+        }
+
+        CollectionAssert.AreEqual(rows[0].UserVector, single.UserVector, "PredictionEngine and Transform give the same vector");
+    }
+
+    public sealed class UserVectorRecommendations
+    {
+        [VectorType]
+        public int[] PredictedItems { get; set; } = [];
+
+        [VectorType]
+        public float[] Scores { get; set; } = [];
+
+        [VectorType]
+        public float[] UserVector { get; set; } = [];
+    }
+
     public sealed class ItemEmbedding
     {
         public int ItemId { get; set; }
