@@ -157,15 +157,8 @@ public sealed class SequentialRecommendationCatalog
         public HstuTrainer Hstu(string historyColumnName = ColumnNames.History, string labelColumnName = ColumnNames.Label,
             int embeddingDimension = SequentialRecommenderDefaults.EmbeddingDimension, int numberOfBlocks = SequentialRecommenderDefaults.NumberOfBlocks,
             int numberOfEpochs = SequentialRecommenderDefaults.NumberOfEpochs, double learningRate = SequentialRecommenderDefaults.LearningRate)
-            => Hstu(new HstuTrainer.Options
-            {
-                HistoryColumnName = historyColumnName,
-                LabelColumnName = labelColumnName,
-                EmbeddingDimension = embeddingDimension,
-                NumberOfBlocks = numberOfBlocks,
-                NumberOfEpochs = numberOfEpochs,
-                LearningRate = learningRate,
-            });
+            => Hstu(WithCommonSettings(new HstuTrainer.Options(), historyColumnName, labelColumnName, embeddingDimension, numberOfBlocks,
+                numberOfEpochs, learningRate));
 
         /// <summary>HSTU configured with <paramref name="options"/>.</summary>
         /// <param name="options">The options; <see cref="HstuTrainer.Options.Large"/> gives the HSTU-large preset.</param>
@@ -185,22 +178,28 @@ public sealed class SequentialRecommendationCatalog
         public SasRecTrainer SasRec(string historyColumnName = ColumnNames.History, string labelColumnName = ColumnNames.Label,
             int embeddingDimension = SequentialRecommenderDefaults.EmbeddingDimension, int numberOfBlocks = SequentialRecommenderDefaults.NumberOfBlocks,
             int numberOfEpochs = SequentialRecommenderDefaults.NumberOfEpochs, double learningRate = SequentialRecommenderDefaults.LearningRate)
-            => SasRec(new SasRecTrainer.Options
-            {
-                HistoryColumnName = historyColumnName,
-                LabelColumnName = labelColumnName,
-                EmbeddingDimension = embeddingDimension,
-                FeedForwardDimension = embeddingDimension,
-                NumberOfBlocks = numberOfBlocks,
-                NumberOfEpochs = numberOfEpochs,
-                LearningRate = learningRate,
-            });
+            => SasRec(WithCommonSettings(new SasRecTrainer.Options { FeedForwardDimension = embeddingDimension }, historyColumnName,
+                labelColumnName, embeddingDimension, numberOfBlocks, numberOfEpochs, learningRate));
 
         /// <summary>SASRec configured with <paramref name="options"/>.</summary>
         /// <param name="options">The options.</param>
         /// <returns>The estimator.</returns>
         /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it.</exception>
         public SasRecTrainer SasRec(SasRecTrainer.Options options) => new(_env, options);
+
+        // What the simple overloads of both neural trainers set; validation happens once, in the trainer.
+        private static TOptions WithCommonSettings<TOptions>(TOptions options, string historyColumnName, string labelColumnName,
+            int embeddingDimension, int numberOfBlocks, int numberOfEpochs, double learningRate)
+            where TOptions : SequentialRecommenderTrainerOptions
+        {
+            options.HistoryColumnName = historyColumnName;
+            options.LabelColumnName = labelColumnName;
+            options.EmbeddingDimension = embeddingDimension;
+            options.NumberOfBlocks = numberOfBlocks;
+            options.NumberOfEpochs = numberOfEpochs;
+            options.LearningRate = learningRate;
+            return options;
+        }
 
         /// <summary>The most-popular baseline, configured with <paramref name="options"/>.</summary>
         /// <param name="options">The options.</param>

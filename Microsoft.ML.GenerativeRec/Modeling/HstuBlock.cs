@@ -15,7 +15,7 @@ namespace Microsoft.ML.GenerativeRec.Modeling;
 /// reference's zero-padded V) and go out as zeros.
 /// </para>
 /// </remarks>
-internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IMixedPrecisionBlock
+internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IEncoderBlock
 {
     private const double LayerNormEpsilon = 1e-6;              // hstu-spec.md §3.3
     private const double UvqkStd = 0.02;                       // W_uvqk ~ N(0, 0.02), hstu-spec.md §3.6

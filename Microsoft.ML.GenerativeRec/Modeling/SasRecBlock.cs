@@ -12,7 +12,7 @@ namespace Microsoft.ML.GenerativeRec.Modeling;
 /// <c>in_proj_weight</c> [3D, D] and bias, <c>out_proj</c>), so xavier_normal_ sees the same fan as the reference
 /// (std √(2 / 4D) for the packed weight). The 1×1 convolutions are per-position Linear layers with the same fans.
 /// </remarks>
-internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>, IMixedPrecisionBlock
+internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>, IEncoderBlock
 {
     private const double LayerNormEpsilon = 1e-8;              // hstu-spec.md §4
 

@@ -14,27 +14,18 @@ namespace Microsoft.ML.GenerativeRec;
 public sealed class HstuTransformer : SequentialRecommenderTransformer
 {
     internal const string LoaderSignature = "GENREC-HSTU";
+    private const string ModelSignature = "GRHSTU  ";
 
     internal HstuTransformer(IHostEnvironment env, NeuralRecommender recommender)
         : base(env, nameof(HstuTransformer), recommender)
     {
     }
 
-    private static VersionInfo GetVersionInfo() => new(
-        modelSignature: "GRHSTU  ",
-        verWrittenCur: 0x00010003,                       // 2: checksummed payload and weights (NeuralRecommender); 3: TrainingHistory.KeptEpoch
-        verReadableCur: 0x00010003,
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(HstuTransformer).Assembly.FullName);
+    private protected override VersionInfo VersionInfo => GetVersionInfo(ModelSignature, LoaderSignature);
 
-    private protected override VersionInfo VersionInfo => GetVersionInfo();
-
+    // The loaders ML.NET finds through the LoadableClass attributes above.
     private static HstuTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
-    {
-        ctx.CheckAtModel(GetVersionInfo());
-        return new HstuTransformer(env, NeuralRecommenderFormat.Load(ctx, EncoderKind.Hstu, ComputeDevice.Auto, env));
-    }
+        => new(env, Load(env, ctx, GetVersionInfo(ModelSignature, LoaderSignature), EncoderKind.Hstu));
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
         => Create(env, ctx).MakeRowMapper(inputSchema);

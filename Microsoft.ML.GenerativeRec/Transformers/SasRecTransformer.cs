@@ -14,27 +14,18 @@ namespace Microsoft.ML.GenerativeRec;
 public sealed class SasRecTransformer : SequentialRecommenderTransformer
 {
     internal const string LoaderSignature = "GENREC-SASREC";
+    private const string ModelSignature = "GRSASREC";
 
     internal SasRecTransformer(IHostEnvironment env, NeuralRecommender recommender)
         : base(env, nameof(SasRecTransformer), recommender)
     {
     }
 
-    private static VersionInfo GetVersionInfo() => new(
-        modelSignature: "GRSASREC",
-        verWrittenCur: 0x00010003,                       // 2: checksummed payload and weights (NeuralRecommender); 3: TrainingHistory.KeptEpoch
-        verReadableCur: 0x00010003,
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(SasRecTransformer).Assembly.FullName);
+    private protected override VersionInfo VersionInfo => GetVersionInfo(ModelSignature, LoaderSignature);
 
-    private protected override VersionInfo VersionInfo => GetVersionInfo();
-
+    // The loaders ML.NET finds through the LoadableClass attributes above.
     private static SasRecTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
-    {
-        ctx.CheckAtModel(GetVersionInfo());
-        return new SasRecTransformer(env, NeuralRecommenderFormat.Load(ctx, EncoderKind.SasRec, ComputeDevice.Auto, env));
-    }
+        => new(env, Load(env, ctx, GetVersionInfo(ModelSignature, LoaderSignature), EncoderKind.SasRec));
 
     private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
         => Create(env, ctx).MakeRowMapper(inputSchema);

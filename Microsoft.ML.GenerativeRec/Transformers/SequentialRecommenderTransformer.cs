@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
 using Microsoft.ML.GenerativeRec.Data;
+using Microsoft.ML.GenerativeRec.Modeling;
 using Microsoft.ML.GenerativeRec.Transformers;
 using Microsoft.ML.Runtime;
 
@@ -85,6 +86,26 @@ public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase
 
     /// <summary>The zip header of the concrete model type, whose loader reads it back.</summary>
     private protected abstract VersionInfo VersionInfo { get; }
+
+    /// <summary>The zip header of a neural model: one version history for both model types.</summary>
+    /// <remarks>
+    /// 1: the first layout. 2: checksummed payload and weights. 3: <c>TrainingHistory.KeptEpoch</c> and the optional user
+    /// vector column (<see cref="NeuralRecommenderFormat"/> format 3). A newer package reads every older version.
+    /// </remarks>
+    private protected static VersionInfo GetVersionInfo(string modelSignature, string loaderSignature) => new(
+        modelSignature: modelSignature,
+        verWrittenCur: 0x00010003,
+        verReadableCur: 0x00010003,
+        verWeCanReadBack: 0x00010001,
+        loaderSignature: loaderSignature,
+        loaderAssemblyName: typeof(SequentialRecommenderTransformer).Assembly.FullName);
+
+    /// <summary>Reads the model a concrete type's loader finds in <paramref name="ctx"/>, onto the device the loading MLContext asks for.</summary>
+    private protected static NeuralRecommender Load(IHostEnvironment env, ModelLoadContext ctx, VersionInfo versionInfo, EncoderKind kind)
+    {
+        ctx.CheckAtModel(versionInfo);
+        return NeuralRecommenderFormat.Load(ctx, kind, ComputeDevice.Auto, env);
+    }
 
     /// <summary>Writes the model into an ML.NET model zip; called by <c>mlContext.Model.Save</c>.</summary>
     /// <param name="ctx">The save context.</param>

@@ -56,3 +56,12 @@ public sealed class IntRecommendations
     [VectorType]
     public float[] Scores { get; set; } = [];
 }
+
+/// <summary>What a saved epoch summary keeps, as a value: <see cref="EpochSummary"/> is a class with reference equality.</summary>
+internal static class EpochFigures
+{
+    public static (int Epoch, double Loss, double Seconds, double TokensPerSecond, double? Ndcg, double? HitRate) Of(EpochSummary epoch)
+        => (epoch.Epoch, epoch.Loss, epoch.Seconds, epoch.TokensPerSecond, epoch.ValidationNdcgAt10, epoch.ValidationHitRateAt10);
+
+    public static List<(int, double, double, double, double?, double?)> Of(IEnumerable<EpochSummary> epochs) => [.. epochs.Select(e => Of(e))];
+}
