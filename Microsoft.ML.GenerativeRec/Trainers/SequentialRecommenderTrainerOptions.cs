@@ -226,56 +226,20 @@ public abstract class SequentialRecommenderTrainerOptions
                 $"Use at least {MaxSequenceLength + 1}, or null for {nameof(MaxSequenceLength)} + {SequentialRecommenderDefaults.ReferenceExtraPadding}.");
         }
 
-        if (!double.IsFinite(DropoutRate) || DropoutRate < 0 || DropoutRate >= 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(DropoutRate), DropoutRate, "Must be in [0, 1).");
-        }
-
-        if (!double.IsFinite(LearningRate) || LearningRate <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "Must be positive and finite.");
-        }
-
+        InUnitInterval(DropoutRate, nameof(DropoutRate));
+        InUnitInterval(AdamBeta1, nameof(AdamBeta1));
+        InUnitInterval(AdamBeta2, nameof(AdamBeta2));
+        PositiveFinite(LearningRate, nameof(LearningRate));
+        PositiveFinite(Temperature, nameof(Temperature));
         if (!double.IsFinite(WeightDecay) || WeightDecay < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "Must be zero or positive, and finite.");
         }
 
-        if (!double.IsFinite(AdamBeta1) || AdamBeta1 < 0 || AdamBeta1 >= 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(AdamBeta1), AdamBeta1, "Must be in [0, 1).");
-        }
-
-        if (!double.IsFinite(AdamBeta2) || AdamBeta2 < 0 || AdamBeta2 >= 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(AdamBeta2), AdamBeta2, "Must be in [0, 1).");
-        }
-
-        if (!double.IsFinite(Temperature) || Temperature <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "Must be positive and finite.");
-        }
-
-        if (!Enum.IsDefined(LearningRateSchedule))
-        {
-            throw new ArgumentOutOfRangeException(nameof(LearningRateSchedule), LearningRateSchedule, "Unknown learning-rate schedule.");
-        }
-
-        if (!Enum.IsDefined(NegativeSampling))
-        {
-            throw new ArgumentOutOfRangeException(nameof(NegativeSampling), NegativeSampling, "Unknown negative sampling strategy.");
-        }
-
-        if (!Enum.IsDefined(Device))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Device), Device, "Unknown device.");
-        }
-
-        if (!Enum.IsDefined(Precision))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Precision), Precision, "Unknown training precision.");
-        }
-
+        Known(LearningRateSchedule, nameof(LearningRateSchedule), "learning-rate schedule");
+        Known(NegativeSampling, nameof(NegativeSampling), "negative sampling strategy");
+        Known(Device, nameof(Device), "device");
+        Known(Precision, nameof(Precision), "training precision");
         if (NumberOfThreads is { } threads && threads <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), threads, "Must be positive, or null for TorchSharp's default.");
@@ -287,6 +251,32 @@ public abstract class SequentialRecommenderTrainerOptions
         if (value <= 0)
         {
             throw new ArgumentOutOfRangeException(name, value, "Must be positive.");
+        }
+    }
+
+    // NaN fails every comparison, so each check tests finiteness first (docs/style.md §4).
+    private static void InUnitInterval(double value, string name)
+    {
+        if (!double.IsFinite(value) || value < 0 || value >= 1)
+        {
+            throw new ArgumentOutOfRangeException(name, value, "Must be in [0, 1).");
+        }
+    }
+
+    private static void PositiveFinite(double value, string name)
+    {
+        if (!double.IsFinite(value) || value <= 0)
+        {
+            throw new ArgumentOutOfRangeException(name, value, "Must be positive and finite.");
+        }
+    }
+
+    private static void Known<TEnum>(TEnum value, string name, string what)
+        where TEnum : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"Unknown {what}.");
         }
     }
 }
