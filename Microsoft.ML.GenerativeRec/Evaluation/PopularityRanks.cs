@@ -27,7 +27,6 @@ internal static class PopularityRanks
 
         var ranks = new List<long>();
         var recommended = new HashSet<int>();
-        var excluded = new HashSet<int>();
         var ids = new List<RawId>();
         using (var cursor = data.GetRowCursor([history, label]))
         {
@@ -37,13 +36,7 @@ internal static class PopularityRanks
             {
                 ids.Clear();
                 readHistory(ids);
-                excluded.Clear();
-                for (int i = Math.Max(0, ids.Count - model.ExcludedHistoryLength); i < ids.Count; i++)
-                {
-                    excluded.Add(vocabulary.IndexOf(ids[i]));
-                }
-
-                excluded.Remove(ItemVocabulary.Padding);
+                var excluded = model.ExcludedItems(ids);
                 int target = vocabulary.IndexOf(readLabel());
                 ranks.Add(target == ItemVocabulary.Padding || excluded.Contains(target)
                     ? 0

@@ -51,8 +51,6 @@ public sealed class MostPopularTransformer : RowToRowTransformerBase
 
     internal string HistoryColumnName => _historyColumnName;
 
-    internal int ExcludedHistoryLength => _excludedHistoryLength;
-
     internal ItemVocabulary Vocabulary => _vocabulary;
 
     /// <summary>Item indices, most popular first.</summary>
@@ -124,28 +122,25 @@ public sealed class MostPopularTransformer : RowToRowTransformerBase
     /// <returns>The row mapper.</returns>
     protected override IRowMapper MakeRowMapper(DataViewSchema schema) => new Mapper(this, schema);
 
-    /// <summary>Writes the top-K item indices for one history into <paramref name="top"/>.</summary>
-    private void Recommend(List<RawId> history, List<int> top)
+    /// <summary>The indices of the items never recommended after <paramref name="history"/>: its last <c>ExcludedHistoryLength</c> known items.</summary>
+    internal HashSet<int> ExcludedItems(List<RawId> history)
     {
-        top.Clear();
         var excluded = new HashSet<int>();
         for (int i = Math.Max(0, history.Count - _excludedHistoryLength); i < history.Count; i++)
         {
             excluded.Add(_vocabulary.IndexOf(history[i]));
         }
 
-        foreach (int index in _ranking)
-        {
-            if (top.Count == _numberOfRecommendations)
-            {
-                break;
-            }
+        excluded.Remove(ItemVocabulary.Padding);
+        return excluded;
+    }
 
-            if (!excluded.Contains(index))
-            {
-                top.Add(index);
-            }
-        }
+    /// <summary>The K most popular items not excluded after <paramref name="history"/>, with their training counts as scores.</summary>
+    private Recommendation Recommend(List<RawId> history)
+    {
+        var excluded = ExcludedItems(history);
+        int[] top = [.. _ranking.Where(i => !excluded.Contains(i)).Take(_numberOfRecommendations)];
+        return new Recommendation(top, Array.ConvertAll(top, i => (float)_counts[i]), IsFallback: false);
     }
 
     private sealed class Mapper : MapperBase
@@ -167,41 +162,21 @@ public sealed class MostPopularTransformer : RowToRowTransformerBase
 
         protected override DataViewSchema.DetachedColumn[] GetOutputColumnsCore() => RecommendationGetters.OutputColumns(_parent._vocabulary);
 
-        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+        public override Delegate[] CreateGetters(DataViewRow input, Func<int, bool> activeOutput, out Action disposer)
         {
-            disposer = null;
+            disposer = static () => { };
             var readHistory = RawIdType.MakeVectorReader(input, _historyColumn);
             var history = new List<RawId>();
-            var top = new List<int>();
-            long cachedPosition = -1;
-            void Refresh()
+            return RecommendationGetters.PerRowGetters(input, 2, activeOutput, _parent._vocabulary, () =>
             {
-                if (cachedPosition == input.Position)
-                {
-                    return;
-                }
-
                 history.Clear();
                 readHistory(history);
-                _parent.Recommend(history, top);
-                cachedPosition = input.Position;
-            }
-
-            if (iinfo == 1)
-            {
-                return RecommendationGetters.MakeScoreGetter(() =>
-                {
-                    Refresh();
-                    return top.ConvertAll(i => (float)_parent._counts[i]);
-                });
-            }
-
-            return RecommendationGetters.MakeItemGetter(_parent._vocabulary, () =>
-            {
-                Refresh();
-                return top;
+                return _parent.Recommend(history);
             });
         }
+
+        protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
+            => CreateGetters(input, column => column == iinfo, out disposer)[iinfo];
 
         protected override Func<int, bool> GetDependenciesCore(Func<int, bool> activeOutput)
             => column => column == _historyColumn.Index && (activeOutput(0) || activeOutput(1));

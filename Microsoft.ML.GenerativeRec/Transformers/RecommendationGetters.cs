@@ -38,6 +38,31 @@ internal static class RecommendationGetters
             : [items, scores];
     }
 
+    /// <summary>The getters of the active output columns, all reading one recommendation per row: a row is scored once, not once per column.</summary>
+    /// <param name="input">The row the getters read.</param>
+    /// <param name="columnCount">How many output columns there are.</param>
+    /// <param name="activeOutput">Which of them are wanted.</param>
+    /// <param name="vocabulary">The model's items.</param>
+    /// <param name="recommend">Computes the current row's recommendation.</param>
+    public static Delegate[] PerRowGetters(DataViewRow input, int columnCount, Func<int, bool> activeOutput, ItemVocabulary vocabulary,
+        Func<Recommendation> recommend)
+    {
+        Recommendation current = null!;
+        long cachedPosition = -1;
+        Recommendation Current()
+        {
+            if (cachedPosition != input.Position)
+            {
+                current = recommend();
+                cachedPosition = input.Position;
+            }
+
+            return current;
+        }
+
+        return [.. Enumerable.Range(0, columnCount).Select(i => activeOutput(i) ? MakeGetter(i, vocabulary, Current) : null!)];
+    }
+
     /// <summary>The getter of output column <paramref name="index"/> (in <see cref="OutputColumns"/> order) over the current recommendation.</summary>
     public static Delegate MakeGetter(int index, ItemVocabulary vocabulary, Func<Recommendation> current) => index switch
     {

@@ -171,28 +171,9 @@ public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase
         {
             var unknown = new StrongBox<long>();
             var read = _columns.MakeReader(input, unknown);
-            Recommendation current = null!;
-            long cachedPosition = -1;
-            Recommendation Current()
-            {
-                if (cachedPosition != input.Position)
-                {
-                    current = _parent.Recommender.Recommend([read()])[0];
-                    cachedPosition = input.Position;
-                }
-
-                return current;
-            }
-
             disposer = () => WarnAboutUnknownItems(Host, unknown.Value);
-            var getters = new Delegate[_parent.OutputColumns().Length];
-            for (int i = 0; i < getters.Length; i++)
-            {
-                if (activeOutput(i))
-                    getters[i] = RecommendationGetters.MakeGetter(i, _parent.Recommender.Vocabulary, Current);
-            }
-
-            return getters;
+            return RecommendationGetters.PerRowGetters(input, _parent.OutputColumns().Length, activeOutput, _parent.Recommender.Vocabulary,
+                () => _parent.Recommender.Recommend([read()])[0]);
         }
 
         protected override Delegate MakeGetter(DataViewRow input, int iinfo, Func<int, bool> activeOutput, out Action? disposer)
