@@ -8,7 +8,7 @@ namespace Microsoft.ML.GenerativeRec;
 /// Sequential recommendation: turn interactions into user sequences, train next-item models and evaluate them.
 /// Obtain it with <see cref="GenerativeRecommendationMLContextExtensions.Recommendation(MLContext)"/>.
 /// </summary>
-public sealed class SequentialRecommendationCatalog
+public sealed partial class SequentialRecommendationCatalog
 {
     internal SequentialRecommendationCatalog(MLContext mlContext)
     {
@@ -16,6 +16,7 @@ public sealed class SequentialRecommendationCatalog
         Environment = mlContext;
         Data = new SequentialRecommendationData(mlContext);
         Trainers = new SequentialRecommendationTrainers(mlContext);
+        Model = new SequentialRecommendationModelOperations(mlContext);
     }
 
     /// <summary>Operations that prepare sequence data: <c>ToSequences</c> and <c>LeaveOneOutSplit</c>.</summary>
@@ -23,6 +24,9 @@ public sealed class SequentialRecommendationCatalog
 
     /// <summary>The trainers: HSTU, SASRec and the most-popular baseline.</summary>
     public SequentialRecommendationTrainers Trainers { get; }
+
+    /// <summary>Operations on fitted models: exchange with the reference PyTorch implementation (<c>ExportToReference</c>, <c>Import...FromReference</c>).</summary>
+    public SequentialRecommendationModelOperations Model { get; }
 
     internal IHostEnvironment Environment { get; }
 

@@ -88,7 +88,7 @@ internal static class NeuralTrainerCore
             $"{kind}|{shape}|rows {training.RowsRead}|tokens {training.Arena.TokenTotal}|validation {validation?.RowsRead ?? -1}|seed {seed}|batch {options.BatchSize}|lr {options.LearningRate:R}|betas {options.AdamBeta1:R},{options.AdamBeta2:R}|wd {options.WeightDecay:R}|negatives {options.NumberOfNegatives} {options.NegativeSampling}|tau {options.Temperature:R}{(options.GroupBatchesByLength ? "" : "|random batches")}{(options.WeighTokensEqually ? "|tokens weighed equally" : "")}{(options.Precision == TrainingPrecision.Float32 ? "" : $"|{options.Precision}")}{(options.LearningRateSchedule == LearningRateSchedule.Constant ? "" : $"|{options.LearningRateSchedule} over {options.NumberOfEpochs} epochs")}");
 
     /// <summary>Item indices by descending count over all training tokens, ties by index.</summary>
-    private static int[] PopularityRanking(SequenceArena arena, int itemCount)
+    internal static int[] PopularityRanking(SequenceArena arena, int itemCount)
     {
         var counts = new long[itemCount + 1];
         for (int r = 0; r < arena.RowCount; r++)

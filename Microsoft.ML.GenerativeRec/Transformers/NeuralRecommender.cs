@@ -84,6 +84,15 @@ internal sealed class NeuralRecommender : IDisposable
         return _scorer.ItemVectors();
     }
 
+    /// <summary>Writes the weights as a reference state dict and its hyper-parameter JSON (<see cref="Interop.ReferenceModelExporter"/>).</summary>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    /// <exception cref="NotSupportedException">An item id is not an integer.</exception>
+    public void ExportToReference(string path)
+    {
+        using var call = _gate.Enter();
+        Interop.ReferenceModelExporter.Export(this, path);
+    }
+
     /// <summary>Waits for the calls in flight, then frees the native memory; later calls throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {

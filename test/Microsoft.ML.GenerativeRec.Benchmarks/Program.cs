@@ -18,6 +18,12 @@ switch (args.FirstOrDefault())
     }
     case "perf-serving":
         return Microsoft.ML.GenerativeRec.Benchmarks.Performance.ServingProbe.RunProbe(args[1], args[2], int.Parse(args[3]));
+    case "batch-inference":
+        // batch-inference [users] [history length] [items] [D] [blocks] [torch threads]: Transform streamed over synthetic users
+        return Microsoft.ML.GenerativeRec.Benchmarks.Scale.BatchInferenceRun.Run(args[1..]);
+    case "scoring-scale":
+        // scoring-scale [D] [blocks] [heads] [history length] [item counts] [torch threads]: full-ranking cost against the catalogue size
+        return Microsoft.ML.GenerativeRec.Benchmarks.Scale.ScoringScaleRun.Run(args[1..]);
     case "quality":
         return Microsoft.ML.GenerativeRec.Benchmarks.Quality.QualityRun.Run(args[1..]);
     case "profile-step":
@@ -28,9 +34,10 @@ switch (args.FirstOrDefault())
         LossProfile.Run(args.Length > 1 ? int.Parse(args[1]) : 3, args.Length > 2 ? long.Parse(args[2]) : 15_000);
         return 0;
     case "quick":
-        // quick <data> <hstu|sasrec> <users> <epochs> <batch> <lr> <sampling>
+        // quick <data> <hstu|sasrec> <users> <epochs> <batch> <lr> <sampling> [D blocks heads]
         QuickRun.Run(data, args[2], int.Parse(args[3]), int.Parse(args[4]), int.Parse(args[5]),
-            double.Parse(args[6], System.Globalization.CultureInfo.InvariantCulture), Enum.Parse<Microsoft.ML.GenerativeRec.NegativeSampling>(args[7]));
+            double.Parse(args[6], System.Globalization.CultureInfo.InvariantCulture), Enum.Parse<Microsoft.ML.GenerativeRec.NegativeSampling>(args[7]),
+            args.Length > 10 ? int.Parse(args[8]) : 50, args.Length > 10 ? int.Parse(args[9]) : 2, args.Length > 10 ? int.Parse(args[10]) : 1);
         return 0;
     default:
         Console.Error.WriteLine("usage: dotnet run -c Release --project test/Microsoft.ML.GenerativeRec.Benchmarks -- <command>");
@@ -38,6 +45,8 @@ switch (args.FirstOrDefault())
         Console.Error.WriteLine("  quality <config> [--seed <n>] [--epochs <n>] | quality --list | quality --table");
         Console.Error.WriteLine("  profile-step [data folder] [steps] [PerPosition|SharedAcrossBatch]");
         Console.Error.WriteLine("  profile-loss [repeats] [tokens]");
-        Console.Error.WriteLine("  quick <data> <hstu|sasrec> <users> <epochs> <batch> <lr> <sampling>");
+        Console.Error.WriteLine("  quick <data> <hstu|sasrec> <users> <epochs> <batch> <lr> <sampling> [D blocks heads]");
+        Console.Error.WriteLine("  batch-inference [users] [history length] [items] [D] [blocks] [torch threads]");
+        Console.Error.WriteLine("  scoring-scale [D] [blocks] [heads] [history length] [item counts, comma-separated] [torch threads]");
         return 2;
 }

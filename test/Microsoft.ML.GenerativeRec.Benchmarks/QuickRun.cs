@@ -6,7 +6,8 @@ namespace Microsoft.ML.GenerativeRec.Benchmarks;
 /// <summary>A short training run on the first users of ML-1M, printing validation metrics per epoch.</summary>
 internal static class QuickRun
 {
-    public static void Run(string dataFolder, string model, int users, int epochs, int batchSize, double learningRate, NegativeSampling sampling)
+    public static void Run(string dataFolder, string model, int users, int epochs, int batchSize, double learningRate, NegativeSampling sampling,
+        int dimension = 50, int blocks = 2, int heads = 1)
     {
         var mlContext = new MLContext(seed: 1);
         var sequences = MovieLens.LoadSequences(mlContext, Path.Combine(dataFolder, "sequences.all-users.txt.gz"));
@@ -14,17 +15,19 @@ internal static class QuickRun
         var popular = mlContext.Recommendation().Trainers.MostPopular().Fit(split.Train).Transform(split.Validation!);
         int[] labels = popular.GetColumn<int>(ColumnNames.Label).ToArray();
         double popularHitRate = popular.GetColumn<int[]>(ColumnNames.PredictedItems).Select((p, i) => p.Contains(labels[i]) ? 1.0 : 0.0).Average();
-        Console.WriteLine($"{model}: {users} users, batch {batchSize}, lr {learningRate}, {sampling}; most popular validation HR@10 {popularHitRate:F4}");
+        Console.WriteLine($"{model}: D = {dimension}, {blocks} blocks, {heads} heads; {users} users, batch {batchSize}, lr {learningRate}, {sampling}; most popular validation HR@10 {popularHitRate:F4}");
         var progress = new Progress<TrainingProgress>(p => { if (p.IsEpochEnd) Console.WriteLine($"  {p}; {p.Elapsed.TotalSeconds:F1} s since the start of training (incl. validation)"); });
         var clock = Stopwatch.StartNew();
         SequentialRecommenderTransformer fitted = model == "sasrec"
             ? mlContext.Recommendation().Trainers.SasRec(new SasRecTrainer.Options
             {
                 NumberOfEpochs = epochs, BatchSize = batchSize, LearningRate = learningRate, NegativeSampling = sampling, Seed = 1, Progress = progress,
+                EmbeddingDimension = dimension, FeedForwardDimension = dimension, NumberOfBlocks = blocks, NumberOfHeads = heads,
             }).Fit(split.Train, split.Validation)
             : mlContext.Recommendation().Trainers.Hstu(new HstuTrainer.Options
             {
                 NumberOfEpochs = epochs, BatchSize = batchSize, LearningRate = learningRate, NegativeSampling = sampling, Seed = 1, Progress = progress,
+                EmbeddingDimension = dimension, NumberOfBlocks = blocks, NumberOfHeads = heads,
             }).Fit(split.Train, split.Validation);
         using (fitted)
         {
