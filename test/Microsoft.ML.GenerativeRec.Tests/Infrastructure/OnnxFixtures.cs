@@ -12,6 +12,15 @@ public sealed class TimedRow
     public long Timestamp { get; set; }
 }
 
+/// <summary>A training or serving row with text ids.</summary>
+public sealed class TextTrainingRow
+{
+    [VectorType]
+    public string[] History { get; set; } = [];
+
+    public string Label { get; set; } = "";
+}
+
 /// <summary>Histories for comparing an exported model with the TorchSharp one, and the comparison itself.</summary>
 internal static class OnnxFixtures
 {
@@ -46,6 +55,17 @@ internal static class OnnxFixtures
         var times = Enumerable.Range(0, length).Select(k => 1_000_000L + (37L * k * k * k) + (600L * k)).ToArray();
         return new TimedRow { History = items, HistoryTimestamps = times, Timestamp = (times.Length == 0 ? 1_000_000L : times[^1]) + 777 };
     }
+
+    /// <summary>The rows of a synthetic split with item i written as the text id "movie-i".</summary>
+    public static IDataView ToText(MLContext mlContext, IDataView split)
+    {
+        var histories = split.GetColumn<int[]>(ColumnNames.History).ToArray();
+        var labels = split.GetColumn<int>(ColumnNames.Label).ToArray();
+        return mlContext.Data.LoadFromEnumerable(histories.Select((h, i) => new TextTrainingRow { History = [.. h.Select(TextId)], Label = TextId(labels[i]) }));
+    }
+
+    /// <summary>The text id of synthetic item <paramref name="item"/>.</summary>
+    public static string TextId(int item) => $"movie-{item}";
 
     /// <summary>The TorchSharp model's recommendations for <paramref name="rows"/>.</summary>
     public static (int[][] Items, float[][] Scores) Recommend(MLContext mlContext, ITransformer model, IEnumerable<TimedRow> rows)

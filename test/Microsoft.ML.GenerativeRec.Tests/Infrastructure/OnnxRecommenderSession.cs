@@ -58,28 +58,25 @@ internal sealed class OnnxRecommenderSession : IDisposable
         IReadOnlyList<long>? requests = null)
     {
         int width = histories.Max(h => h.Length);
-        string[] flat = Padded(histories, width, padding);
-        var tensor = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, [histories.Count, width]);
-        for (int i = 0; i < flat.Length; i++)
-        {
-            tensor.StringTensorSetElementAt(flat[i].AsSpan(), i);
-        }
-
-        var inputs = new Dictionary<string, OrtValue> { [ColumnNames.History] = tensor };
+        var inputs = new Dictionary<string, OrtValue> { [ColumnNames.History] = Strings(Padded(histories, width, padding), [histories.Count, width]) };
         AddTimes(inputs, times, requests, width);
         return Run(inputs, ColumnNames.PredictedItems, ColumnNames.Scores, value => value.GetStringTensorAsArray());
     }
 
-    /// <summary>Runs the graph on raw inputs and returns every output as an OrtValue; the caller disposes them.</summary>
-    public IDisposableReadOnlyCollection<OrtValue> RunRaw(IReadOnlyDictionary<string, OrtValue> inputs, params string[] outputs)
+    /// <summary>A string tensor of <paramref name="shape"/>, row-major.</summary>
+    public static OrtValue Strings(string[] values, long[] shape)
     {
-        using var options = new RunOptions();
-        return _session.Run(options, inputs, outputs);
+        var tensor = OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, shape);
+        for (int i = 0; i < values.Length; i++)
+        {
+            tensor.StringTensorSetElementAt(values[i].AsSpan(), i);
+        }
+
+        return tensor;
     }
 
-    public void Dispose() => _session.Dispose();
-
-    private static T[] Padded<T>(IReadOnlyList<T[]> rows, int width, T padding)
+    /// <summary>Rows of <paramref name="width"/> values, each right-padded with <paramref name="padding"/>, back to back.</summary>
+    public static T[] Padded<T>(IReadOnlyList<T[]> rows, int width, T padding)
     {
         var flat = new T[rows.Count * width];
         for (int r = 0; r < rows.Count; r++)
@@ -90,6 +87,15 @@ internal sealed class OnnxRecommenderSession : IDisposable
 
         return flat;
     }
+
+    /// <summary>Runs the graph on raw inputs and returns every output as an OrtValue; the caller disposes them.</summary>
+    public IDisposableReadOnlyCollection<OrtValue> RunRaw(IReadOnlyDictionary<string, OrtValue> inputs, params string[] outputs)
+    {
+        using var options = new RunOptions();
+        return _session.Run(options, inputs, outputs);
+    }
+
+    public void Dispose() => _session.Dispose();
 
     private static void AddTimes(Dictionary<string, OrtValue> inputs, IReadOnlyList<long[]>? times, IReadOnlyList<long>? requests, int width)
     {
@@ -102,7 +108,8 @@ internal sealed class OnnxRecommenderSession : IDisposable
         inputs[ColumnNames.Timestamp] = OrtValue.CreateTensorValueFromMemory(requests.ToArray(), [requests.Count, 1]);
     }
 
-    private (TItem[][] Items, float[][] Scores) Run<TItem>(Dictionary<string, OrtValue> inputs, string itemsOutput, string scoresOutput,
+    /// <summary>Runs the graph on <paramref name="inputs"/> (disposed here) and splits two [B, K] outputs into rows.</summary>
+    public (TItem[][] Items, float[][] Scores) Run<TItem>(Dictionary<string, OrtValue> inputs, string itemsOutput, string scoresOutput,
         Func<OrtValue, TItem[]> readItems)
     {
         try
