@@ -35,7 +35,8 @@ internal sealed class OnnxTimeBucketWriter
     {
         var g = _graph;
         var magnitude = g.Cast(g.Max(g.Abs(deltaSeconds), g.Scalar(1L)), typeof(float));                 // int64 → float32 like torch
-        var buckets = g.Cast(g.Floor(g.Div(g.Log(magnitude), g.Scalar(RelativeAttentionBias.TimeBucketLogDivisor))), typeof(long));
+        var logarithm = g.Cast(g.Log(g.Cast(magnitude, typeof(double))), typeof(float));                // ln, rounded once to float32
+        var buckets = g.Cast(g.Floor(g.Div(logarithm, g.Scalar(RelativeAttentionBias.TimeBucketLogDivisor))), typeof(long));
         return g.Clip(buckets, g.Scalar(0L), g.Scalar(RelativeAttentionBias.NumberOfBuckets));
     }
 }
