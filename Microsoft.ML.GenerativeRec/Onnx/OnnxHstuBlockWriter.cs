@@ -5,8 +5,9 @@ namespace Microsoft.ML.GenerativeRec.Onnx;
 /// <summary>One <see cref="HstuBlock"/> in ONNX operators: pointwise SiLU attention with the relative bias, gated by U (hstu-spec.md §3.3).</summary>
 /// <remarks>
 /// The same computation as <see cref="HstuBlock.forward"/> on a right-padded batch. One difference in form: the block
-/// adds −10⁹ above the diagonal so that SiLU gives exactly 0 there, while ONNX Runtime's Sigmoid is an approximation that
-/// is not exactly 0 at −10⁹, so here a Where on the causal mask sets those weights to 0, which gives the same values.
+/// adds −10⁹ above the diagonal and relies on SiLU being exactly 0 there; the graph sets those weights to 0 with a Where
+/// on the causal mask instead, so the result does not depend on how a runtime approximates Sigmoid far from 0 (ONNX
+/// does not specify its accuracy).
 /// </remarks>
 internal sealed class OnnxHstuBlockWriter
 {
