@@ -167,6 +167,24 @@ public sealed class OnnxRecommenderWriterTests
         Report(OnnxFixtures.AssertSameRecommendations(expectedItems, expectedScores, items, scores));
     }
 
+    // ONNX has no date or time tensors: ML.NET's converter cannot even declare a DateTime input.
+    [TestMethod]
+    public void MLNetConvertToOnnx_DateTimeRequestTime_Throws()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: true);
+        using var model = mlContext.Recommendation().Trainers.Hstu(SyntheticSequences.HstuOptions(epochs: 1)).Fit(split.Train);
+        var data = mlContext.Data.LoadFromEnumerable(new[]
+        {
+            new DateTimeRow { History = [1, 2], HistoryTimestamps = [10, 20], Timestamp = DateTime.UnixEpoch.AddSeconds(30) },
+        });
+        Assert.HasCount(1, model.Transform(data).GetColumn<int[]>(ColumnNames.PredictedItems).ToArray(), "the TorchSharp model reads it");
+
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => mlContext.Model.ConvertToOnnx(model, data, Stream.Null));
+
+        StringAssert.Contains(error.Message, "Unsupported type: System.DateTime");
+    }
+
     [TestMethod]
     public void MLNetConvertToOnnx_OpsetBelow12_ThrowsNamingTheModelAndTheOpset()
     {
@@ -197,6 +215,17 @@ public sealed class OnnxRecommenderWriterTests
         public long[] HistoryTimestamps { get; set; } = [];
 
         public double Timestamp { get; set; }
+    }
+
+    public sealed class DateTimeRow
+    {
+        [VectorType]
+        public int[] History { get; set; } = [];
+
+        [VectorType]
+        public long[] HistoryTimestamps { get; set; } = [];
+
+        public DateTime Timestamp { get; set; }
     }
 
     public sealed class SingleHistory

@@ -254,6 +254,33 @@ public sealed class RecommenderOnnxExporterTests
         Assert.IsFalse(string.IsNullOrEmpty(error.Message));
     }
 
+    // A timed model without its request time: every path names the missing column.
+    [TestMethod]
+    public void Run_TimedModelWithoutTimestamp_ThrowsNamingTheMissingInput()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: true);
+        using var model = mlContext.Recommendation().Trainers.Hstu(SyntheticSequences.HstuOptions(epochs: 1)).Fit(split.Train);
+        using var folder = new TempFolder();
+        string path = folder.File("model.onnx");
+        using (var file = File.Create(path))
+        {
+            mlContext.Recommendation().ConvertToOnnx(model, file);
+        }
+
+        using var session = new OnnxRecommenderSession(File.ReadAllBytes(path));
+        var input = mlContext.Data.LoadFromEnumerable(new[] { new TimedRow { History = [1, 2], HistoryTimestamps = [10, 20] } });
+        var withoutTimestamp = mlContext.Transforms.DropColumns(ColumnNames.Timestamp).Fit(input).Transform(input);
+
+        var fromModel = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => model.Transform(withoutTimestamp));
+        var fromApply = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => mlContext.Transforms.ApplyOnnxModel(path).Fit(withoutTimestamp));
+        var fromRuntime = Assert.ThrowsExactly<OnnxRuntimeException>(() => session.Run([[1, 2]], padding: 0));
+
+        StringAssert.Contains(fromModel.Message, "'Timestamp'");
+        StringAssert.Contains(fromApply.Message, ColumnNames.Timestamp);
+        StringAssert.Contains(fromRuntime.Message, ColumnNames.HistoryTimestamps);
+    }
+
     // The ML.NET way in a process that has neither TorchSharp nor this library: Microsoft.ML, OnnxTransformer and ONNX Runtime only.
     [TestMethod]
     public void ApplyOnnxModel_InAProcessWithoutTorchSharp_MatchesTorchSharp()
