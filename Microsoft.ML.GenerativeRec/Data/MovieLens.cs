@@ -18,8 +18,8 @@ namespace Microsoft.ML.GenerativeRec;
 /// <para>
 /// Ratings, sequences and <c>movies.csv</c> are parsed by ML.NET's <see cref="TextLoader"/>; only <c>movies.dat</c>,
 /// whose titles may hold <c>:</c>, is split by hand. A malformed line throws a <see cref="FormatException"/> naming
-/// the file, the 1-based line number, the line and what was expected. To fetch the files themselves, see
-/// <see cref="MovieLensDownloader"/>. Why MovieLens is part of this package: docs/api.md, "MovieLens in the package".
+/// the file, the 1-based line number, the line and what was expected. The package reads the files; it does not fetch
+/// them (the repository's setup step does). Why MovieLens is part of this package: docs/api.md, "MovieLens in the package".
 /// </para>
 /// <para>
 /// MovieLens data is licensed by GroupLens for research use only and may not be redistributed; see the README in

@@ -33,6 +33,7 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IEnco
     private readonly long _paddedLength;
     // Made once and disposed with the block: an implicit number → Scalar conversion per op would leave a Scalar to the
     // finalizer at every step (docs/reliability.md, "TorchSharp Scalars").
+    private readonly ConstantScalars _constants = new();
     private readonly Scalar _one;                              // alpha of every tensor sum
     private readonly Scalar _attentionDivisor;                 // N, as an int64 Scalar like the former div_(long)
 
@@ -51,8 +52,8 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IEnco
         _queryKeyDimension = queryKeyDimension;
         _valueDimension = valueDimension;
         _paddedLength = paddedLength;
-        _one = 1.ToScalar();
-        _attentionDivisor = paddedLength.ToScalar();
+        _one = _constants.Own(1.ToScalar());
+        _attentionDivisor = _constants.Own(paddedLength.ToScalar());
         _uvqk = Parameter(empty(dimension, 2 * heads * valueDimension + 2 * heads * queryKeyDimension));
         _bias = new RelativeAttentionBias(paddedLength);
         _dropout = Dropout(dropoutRate);
@@ -131,8 +132,7 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IEnco
     {
         if (disposing)
         {
-            _one.Dispose();
-            _attentionDivisor.Dispose();
+            _constants.Dispose();
         }
 
         base.Dispose(disposing);

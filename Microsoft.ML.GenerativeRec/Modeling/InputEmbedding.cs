@@ -24,6 +24,7 @@ internal sealed class InputEmbedding : Module<Tensor, Tensor>
     private readonly double _scale;
     private readonly PositionalInit _positionalInit;
     // Made once and disposed with the module, so no op leaves a Scalar to the finalizer (docs/reliability.md).
+    private readonly ConstantScalars _constants = new();
     private readonly Scalar _scaleScalar;                      // √D
     private readonly Scalar _one;                              // alpha of the sum
     private readonly Scalar _paddingId;
@@ -40,9 +41,9 @@ internal sealed class InputEmbedding : Module<Tensor, Tensor>
         _dimension = dimension;
         _scale = Math.Sqrt(dimension);
         _positionalInit = positionalInit;
-        _scaleScalar = _scale.ToScalar();
-        _one = 1.ToScalar();
-        _paddingId = PaddingId.ToScalar();
+        _scaleScalar = _constants.Own(_scale.ToScalar());
+        _one = _constants.Own(1.ToScalar());
+        _paddingId = _constants.Own(PaddingId.ToScalar());
         _items = Parameter(empty(itemCount, dimension));
         _positions = Parameter(empty(paddedLength, dimension));
         _dropout = Dropout(dropoutRate);
@@ -94,9 +95,7 @@ internal sealed class InputEmbedding : Module<Tensor, Tensor>
     {
         if (disposing)
         {
-            _scaleScalar.Dispose();
-            _one.Dispose();
-            _paddingId.Dispose();
+            _constants.Dispose();
         }
 
         base.Dispose(disposing);

@@ -30,6 +30,7 @@ internal sealed class RelativeAttentionBias : Module<Tensor?, long, Tensor>
     [ComponentName(Name = "ts_w")] private readonly Parameter _timeWeights;        // [NumberOfBuckets + 1]
     private readonly long _paddedLength;
     // Made once and disposed with the module, so no op leaves a Scalar to the finalizer (docs/reliability.md).
+    private readonly ConstantScalars _constants = new();
     private readonly Scalar _zero;                             // arange's start
     private readonly Scalar _one;                              // arange's step, and the alpha of every sum
     private readonly Scalar _offset;                           // N − 1
@@ -41,9 +42,9 @@ internal sealed class RelativeAttentionBias : Module<Tensor?, long, Tensor>
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(paddedLength);
         _paddedLength = paddedLength;
-        _zero = 0.ToScalar();
-        _one = 1.ToScalar();
-        _offset = (paddedLength - 1).ToScalar();
+        _zero = _constants.Own(0.ToScalar());
+        _one = _constants.Own(1.ToScalar());
+        _offset = _constants.Own((paddedLength - 1).ToScalar());
         _positionWeights = Parameter(empty(2 * paddedLength - 1));
         _timeWeights = Parameter(empty(NumberOfBuckets + 1));
         RegisterComponents();
@@ -128,9 +129,7 @@ internal sealed class RelativeAttentionBias : Module<Tensor?, long, Tensor>
     {
         if (disposing)
         {
-            _zero.Dispose();
-            _one.Dispose();
-            _offset.Dispose();
+            _constants.Dispose();
         }
 
         base.Dispose(disposing);

@@ -26,6 +26,7 @@ internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>, IEncoderBloc
     private readonly long _dimension;
     private readonly long _heads;
     private readonly double _dropoutRate;
+    private readonly ConstantScalars _constants = new();
     private readonly Scalar _one;      // alpha of every sum, made once so no op leaves a Scalar to the finalizer (docs/reliability.md)
 
     /// <summary>Builds and initialises one block.</summary>
@@ -39,7 +40,7 @@ internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>, IEncoderBloc
         _dimension = dimension;
         _heads = heads;
         _dropoutRate = dropoutRate;
-        _one = 1.ToScalar();
+        _one = _constants.Own(1.ToScalar());
         _inProjectionWeight = Parameter(empty(3 * dimension, dimension));
         _inProjectionBias = Parameter(empty(3 * dimension));
         _outProjection = Linear(dimension, dimension, hasBias: true);
@@ -129,7 +130,10 @@ internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>, IEncoderBloc
     protected override void Dispose(bool disposing)
     {
         if (disposing)
-            _one.Dispose();
+        {
+            _constants.Dispose();
+        }
+
         base.Dispose(disposing);
     }
 

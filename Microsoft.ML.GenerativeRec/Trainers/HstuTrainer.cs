@@ -19,28 +19,12 @@ namespace Microsoft.ML.GenerativeRec;
 /// </remarks>
 public sealed class HstuTrainer : SequentialRecommenderTrainer<HstuTransformer>
 {
-    private readonly Options _options;
-
     internal HstuTrainer(IHostEnvironment env, Options options)
         : base(env, options, nameof(HstuTrainer))
     {
-        _options = options;
     }
 
-    private protected override EncoderKind Kind => EncoderKind.Hstu;
-
     private protected override HstuTransformer CreateTransformer(NeuralRecommender recommender) => new(Host, recommender);
-
-    private protected override EncoderShape CreateShape(long itemCount, bool useTimestamps)
-        => new(itemCount, _options.EmbeddingDimension, _options.NumberOfBlocks, _options.NumberOfHeads, _options.MaxSequenceLength)
-        {
-            PaddedLength = _options.EffectivePaddedLength,
-            QueryKeyDimension = _options.EffectiveAttentionDimension,
-            ValueDimension = _options.EffectiveValueDimension,
-            InputDropoutRate = _options.DropoutRate,
-            BlockDropoutRate = _options.DropoutRate,
-            UseTimeBias = useTimestamps,
-        };
 
     /// <summary>Options of <see cref="HstuTrainer"/>; the defaults are the reference MovieLens-1M HSTU (hstu-spec.md §5.1).</summary>
     public sealed class Options : SequentialRecommenderTrainerOptions
@@ -78,6 +62,16 @@ public sealed class HstuTrainer : SequentialRecommenderTrainer<HstuTransformer>
 
         /// <summary>The dv actually used: <see cref="ValueDimension"/>, or D / H.</summary>
         internal int EffectiveValueDimension => ValueDimension ?? EmbeddingDimension / NumberOfHeads;
+
+        internal override EncoderKind Kind => EncoderKind.Hstu;
+
+        internal override bool WantsTimestamps => UseTimeBias;
+
+        internal override EncoderShape Shape(long itemCount, bool useTimestamps) => base.Shape(itemCount, useTimestamps) with
+        {
+            QueryKeyDimension = EffectiveAttentionDimension,
+            ValueDimension = EffectiveValueDimension,
+        };
 
         internal override void Validate()
         {

@@ -12,16 +12,16 @@ namespace Microsoft.ML.GenerativeRec.Trainers;
 /// <summary>What <c>Fit</c> does for both neural trainers: read, build, train, package.</summary>
 internal static class NeuralTrainerCore
 {
-    public static NeuralRecommender Fit(IHost host, SequentialRecommenderTrainerOptions options, EncoderKind kind,
-        Func<long, bool, EncoderShape> createShape, IDataView train, IDataView? validation)
+    public static NeuralRecommender Fit(IHost host, SequentialRecommenderTrainerOptions options, IDataView train, IDataView? validation)
     {
+        EncoderKind kind = options.Kind;
         ArgumentNullException.ThrowIfNull(train);
         options.CancellationToken.ThrowIfCancellationRequested();
         host.CheckAlive();
         var names = new SequenceColumnNames(options.HistoryColumnName, options.LabelColumnName,
             options.HistoryTimestampsColumnName, options.TimestampColumnName);
         var training = SequenceArenaReader.ReadTraining(train, names);
-        bool timeBiasWanted = kind == EncoderKind.Hstu && options is HstuTrainer.Options { UseTimeBias: true };
+        bool timeBiasWanted = options.WantsTimestamps;
         bool useTimestamps = timeBiasWanted && training.Arena.HasTimestamps;
         SequenceArenaReader.Result? validating = validation is null ? null
             : SequenceArenaReader.Read(validation, names, training.Vocabulary, useTimestamps);
@@ -35,7 +35,7 @@ internal static class NeuralTrainerCore
         var streams = RandomStreams.FromSeed(seed);
         Device device = TorchRuntimeScope.ResolveDevice(options.Device, host);
         using var runtime = new TorchRuntimeScope(options.NumberOfThreads, streams);
-        EncoderShape shape = createShape(training.Vocabulary.Count + 1, useTimestamps);
+        EncoderShape shape = options.Shape(training.Vocabulary.Count + 1, useTimestamps);
         var module = EncoderFactory.Create(kind, shape);                      // draws from the initialisation stream
         try
         {

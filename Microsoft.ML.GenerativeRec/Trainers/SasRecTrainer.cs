@@ -15,27 +15,12 @@ namespace Microsoft.ML.GenerativeRec;
 /// </remarks>
 public sealed class SasRecTrainer : SequentialRecommenderTrainer<SasRecTransformer>
 {
-    private readonly Options _options;
-
     internal SasRecTrainer(IHostEnvironment env, Options options)
         : base(env, options, nameof(SasRecTrainer))
     {
-        _options = options;
     }
 
-    private protected override EncoderKind Kind => EncoderKind.SasRec;
-
     private protected override SasRecTransformer CreateTransformer(NeuralRecommender recommender) => new(Host, recommender);
-
-    private protected override EncoderShape CreateShape(long itemCount, bool useTimestamps)
-        => new(itemCount, _options.EmbeddingDimension, _options.NumberOfBlocks, _options.NumberOfHeads, _options.MaxSequenceLength)
-        {
-            PaddedLength = _options.EffectivePaddedLength,
-            FeedForwardDimension = _options.FeedForwardDimension,
-            InputDropoutRate = _options.DropoutRate,
-            BlockDropoutRate = _options.DropoutRate,
-            UseTimeBias = false,
-        };
 
     /// <summary>Options of <see cref="SasRecTrainer"/>; the defaults are the reference MovieLens-1M SASRec (hstu-spec.md §5.1).</summary>
     public sealed class Options : SequentialRecommenderTrainerOptions
@@ -43,6 +28,11 @@ public sealed class SasRecTrainer : SequentialRecommenderTrainer<SasRecTransform
         /// <summary>The hidden width of the position-wise feed-forward network.</summary>
         /// <value>Positive. Default 50 (hstu-spec.md §5.1, ML-1M).</value>
         public int FeedForwardDimension = SequentialRecommenderDefaults.FeedForwardDimension;
+
+        internal override EncoderKind Kind => EncoderKind.SasRec;
+
+        internal override EncoderShape Shape(long itemCount, bool useTimestamps)
+            => base.Shape(itemCount, useTimestamps) with { FeedForwardDimension = FeedForwardDimension };
 
         internal override void Validate()
         {

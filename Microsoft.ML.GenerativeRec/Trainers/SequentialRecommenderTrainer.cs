@@ -28,8 +28,6 @@ public abstract class SequentialRecommenderTrainer<TTransformer> : IEstimator<TT
 
     private protected IHost Host { get; }
 
-    private protected abstract EncoderKind Kind { get; }
-
     /// <summary>Trains on <paramref name="input"/> for <c>NumberOfEpochs</c> epochs and returns the last epoch's model.</summary>
     /// <param name="input">The training rows.</param>
     /// <returns>The fitted model.</returns>
@@ -49,7 +47,7 @@ public abstract class SequentialRecommenderTrainer<TTransformer> : IEstimator<TT
     /// <exception cref="NotSupportedException">A GPU was asked for (<c>Options.Device</c> = <see cref="ComputeDevice.Cuda"/>, or
     /// <c>MLContext.GpuDeviceId</c> without <c>MLContext.FallbackToCpu</c>) and TorchSharp cannot use it.</exception>
     public TTransformer Fit(IDataView trainData, IDataView? validationData)
-        => CreateTransformer(NeuralTrainerCore.Fit(Host, _options, Kind, CreateShape, trainData, validationData));
+        => CreateTransformer(NeuralTrainerCore.Fit(Host, _options, trainData, validationData));
 
     /// <summary>The schema <see cref="Fit(IDataView)"/> would produce for data of schema <paramref name="inputSchema"/>.</summary>
     /// <param name="inputSchema">The input schema shape.</param>
@@ -59,8 +57,6 @@ public abstract class SequentialRecommenderTrainer<TTransformer> : IEstimator<TT
         => RecommendationSchema.GetOutputSchema(inputSchema, _options.HistoryColumnName, _options.LabelColumnName,
             (_options.HistoryTimestampsColumnName, _options.TimestampColumnName),
             _options.UserEmbeddingColumnName is { } userColumn ? (userColumn, _options.EmbeddingDimension) : null);
-
-    private protected abstract EncoderShape CreateShape(long itemCount, bool useTimestamps);
 
     private protected abstract TTransformer CreateTransformer(NeuralRecommender recommender);
 }

@@ -1,3 +1,5 @@
+using Microsoft.ML.GenerativeRec.Modeling;
+
 namespace Microsoft.ML.GenerativeRec;
 
 /// <summary>Options shared by the neural sequential recommenders (<see cref="HstuTrainer"/>, <see cref="SasRecTrainer"/>).</summary>
@@ -198,6 +200,24 @@ public abstract class SequentialRecommenderTrainerOptions
 
     /// <summary>The padded length N actually used.</summary>
     internal int EffectivePaddedLength => PaddedLength ?? MaxSequenceLength + SequentialRecommenderDefaults.ReferenceExtraPadding;
+
+    /// <summary>The encoder these options train.</summary>
+    internal abstract EncoderKind Kind { get; }
+
+    /// <summary>Whether the model should read timestamps when the data has them.</summary>
+    internal virtual bool WantsTimestamps => false;
+
+    /// <summary>The encoder these options describe, for a table of <paramref name="itemCount"/> rows (padding included).</summary>
+    /// <param name="itemCount">V: the vocabulary's items plus the padding row.</param>
+    /// <param name="useTimestamps">True when the model reads timestamps (<see cref="WantsTimestamps"/> and the data has them).</param>
+    internal virtual EncoderShape Shape(long itemCount, bool useTimestamps)
+        => new(itemCount, EmbeddingDimension, NumberOfBlocks, NumberOfHeads, MaxSequenceLength)
+        {
+            PaddedLength = EffectivePaddedLength,
+            InputDropoutRate = DropoutRate,
+            BlockDropoutRate = DropoutRate,
+            UseTimeBias = useTimestamps,
+        };
 
     internal virtual void Validate()
     {

@@ -48,13 +48,14 @@ internal static class TrainingCheckpoint
         // garbage at every epoch (docs/benchmarks.md, memory history).
         using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            using (var writer = new BinaryWriter(new HashingStream(file, hash), System.Text.Encoding.UTF8, leaveOpen: false))
+            using var hash = SHA256.Create();
+            using (var hashing = new CryptoStream(file, hash, CryptoStreamMode.Write, leaveOpen: true))
+            using (var writer = new BinaryWriter(hashing, System.Text.Encoding.UTF8, leaveOpen: false))
             {
                 WritePayload(writer, fingerprint, state, model, optimizer, generator);
             }
 
-            file.Write(hash.GetHashAndReset());
+            file.Write(hash.Hash!);
             file.Flush(flushToDisk: true);
         }
 
@@ -186,38 +187,4 @@ internal static class TrainingCheckpoint
     /// <summary>The checkpoint files of <paramref name="folder"/>, newest first.</summary>
     private static IEnumerable<string> Checkpoints(string folder)
         => Directory.EnumerateFiles(folder, "checkpoint-*.bin").OrderByDescending(Path.GetFileName, StringComparer.Ordinal).ToArray();
-
-    /// <summary>Writes through to a stream and adds everything written to a hash; disposing it leaves the stream open.</summary>
-    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
-    {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            hash.AppendData(buffer);
-            inner.Write(buffer);
-        }
-
-        public override void Flush() => inner.Flush();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-    }
 }

@@ -336,6 +336,17 @@ public sealed class RecommenderOnnxExporterTests
     }
 
     [TestMethod]
+    public void ConvertToOnnx_DisposedModel_ThrowsObjectDisposed()
+    {
+        var mlContext = new MLContext(seed: 1);
+        var split = SyntheticSequences.Split(mlContext, withTimestamps: false);
+        var model = mlContext.Recommendation().Trainers.SasRec(SyntheticSequences.SasRecOptions(epochs: 1)).Fit(split.Train);
+        model.Dispose();
+
+        Assert.ThrowsExactly<ObjectDisposedException>(() => mlContext.Recommendation().ConvertToOnnx(model, Stream.Null));
+    }
+
+    [TestMethod]
     public void ConvertToOnnx_SingleStageChainLoadedFromAZip_Exports()
     {
         var mlContext = new MLContext(seed: 1);
