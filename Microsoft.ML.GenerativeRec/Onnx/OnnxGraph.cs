@@ -11,8 +11,8 @@ namespace Microsoft.ML.GenerativeRec.Onnx;
 /// </para>
 /// <para>
 /// Operators are those of opset 12 (attributes where later opsets take inputs: <c>axes</c> of Unsqueeze, Squeeze and
-/// the reductions, <c>split</c> of Split) plus ai.onnx.ml's LabelEncoder. Shapes in the comments use the legend of
-/// docs/onnx.md: B rows, n history length, W the encoder's width, D, H, V as in the encoders.
+/// the reductions, <c>split</c> of Split) plus ai.onnx.ml's LabelEncoder. Shapes in the writers' comments: B rows, n ids
+/// per row, W the encoder's width (min(n, MaxSequenceLength), at least 1), K the list length; D, H, V as in the encoders.
 /// </para>
 /// </remarks>
 internal sealed class OnnxGraph
