@@ -1,5 +1,6 @@
 using Microsoft.ML.GenerativeRec.Data;
 using Microsoft.ML.GenerativeRec.Evaluation;
+using Microsoft.ML.GenerativeRec.Onnx;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.GenerativeRec;
@@ -66,6 +67,58 @@ public sealed partial class SequentialRecommendationCatalog
     public SequentialRecommendationMetrics Evaluate(IDataView scoredData, string labelColumnName = ColumnNames.Label,
         string predictedItemsColumnName = ColumnNames.PredictedItems)
         => RecommenderEvaluator.FromScoredRows(scoredData, labelColumnName, predictedItemsColumnName);
+
+    /// <summary>Writes a fitted HSTU or SASRec model as an ONNX model, which recommends without TorchSharp (docs/onnx.md).</summary>
+    /// <param name="model">An HSTU or SASRec model, alone or as the only stage of a chain (as <c>mlContext.Model.Load</c> returns a
+    /// fitted single-stage pipeline).</param>
+    /// <param name="stream">Where the ONNX model is written; it is left open.</param>
+    /// <remarks>
+    /// <para>
+    /// The graph reads the model's input columns, named as in its schema: <c>History</c> ([batch, historyLength] ids of the
+    /// model's item type) and, for a model that uses timestamps, <c>HistoryTimestamps</c> ([batch, historyLength] Int64 unix
+    /// seconds) and <c>Timestamp</c> ([batch, 1] Int64). It writes <c>PredictedItems</c> ([batch, K] ids) and <c>Scores</c>
+    /// ([batch, K] Single), plus the user vector column when the model has one. Unknown ids are skipped, so rows of
+    /// different lengths share a call when padded with an id the model does not know. Opset 12 and ai.onnx.ml 2, so
+    /// <c>mlContext.Transforms.ApplyOnnxModel</c> and ONNX Runtime run it.
+    /// </para>
+    /// <para>
+    /// This writes the recommender alone. To export a pipeline with other stages (for example <c>MapValueToKey</c> before the
+    /// model and <c>MapKeyToValue</c> after it), use <c>mlContext.Model.ConvertToOnnx(model, data, stream)</c> from the
+    /// Microsoft.ML.OnnxConverter package, which writes the same graph for the recommender stage.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentException">The model is not an HSTU or SASRec model, nor a chain of one such model only.</exception>
+    /// <exception cref="NotSupportedException">The weights exceed the 2 GB an ONNX file holds.</exception>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    public void ConvertToOnnx(ITransformer model, Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(stream);
+        RecommenderOnnxExporter.Export(SingleNeuralModel(model), stream);
+    }
+
+    // The HSTU or SASRec model that is, or is the only stage of, a chain.
+    private static SequentialRecommenderTransformer SingleNeuralModel(ITransformer model)
+    {
+        var found = model;
+        while (found is IEnumerable<ITransformer> chain)
+        {
+            ITransformer[] stages = [.. chain];
+            if (stages.Length != 1)
+            {
+                throw new ArgumentException(
+                    $"The model is a chain of {stages.Length} stages; this writes one HSTU or SASRec model. Export a whole pipeline with " +
+                    "mlContext.Model.ConvertToOnnx(model, data, stream) from Microsoft.ML.OnnxConverter.", nameof(model));
+            }
+
+            found = stages[0];
+        }
+
+        return found as SequentialRecommenderTransformer
+            ?? throw new ArgumentException(
+                $"The model is a {found.GetType().Name}; expected {nameof(HstuTransformer)} or {nameof(SasRecTransformer)} (the most-popular " +
+                "baseline has no ONNX form).", nameof(model));
+    }
 
     // The largest cut-off the reference reports (hstu-spec.md §2).
     private const int DefaultEvaluationCutoff = 200;

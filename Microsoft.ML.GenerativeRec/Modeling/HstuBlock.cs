@@ -17,7 +17,8 @@ namespace Microsoft.ML.GenerativeRec.Modeling;
 /// </remarks>
 internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IEncoderBlock
 {
-    private const double LayerNormEpsilon = 1e-6;              // hstu-spec.md §3.3
+    /// <summary>The epsilon of both layer norms (hstu-spec.md §3.3).</summary>
+    public const double LayerNormEpsilon = 1e-6;
     private const double UvqkStd = 0.02;                       // W_uvqk ~ N(0, 0.02), hstu-spec.md §3.6
     private const float MaskedLogit = -1e9f;                   // SiLU(−10⁹ + s) is exactly 0 in float32 for any |s| ≪ 10⁹
 

@@ -55,6 +55,9 @@ internal sealed class InputEmbedding : Module<Tensor, Tensor>
     /// <value>[V, D] parameter; row 0 is padding.</value>
     public Parameter ItemEmbeddings => _items;
 
+    /// <summary>Gets √D, the factor of the item embeddings.</summary>
+    public double Scale => _scale;
+
     /// <summary>Gets the positional table P.</summary>
     /// <value>[N, D] parameter.</value>
     public Parameter PositionalEmbeddings => _positions;

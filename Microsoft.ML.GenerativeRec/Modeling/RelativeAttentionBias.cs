@@ -22,7 +22,8 @@ internal sealed class RelativeAttentionBias : Module<Tensor?, long, Tensor>
     /// <summary>num_buckets of the reference; ts_w has one more row (hstu-spec.md §3.4).</summary>
     public const long NumberOfBuckets = 128;
 
-    private const float TimeBucketLogDivisor = 0.301f;         // hstu-spec.md §3.4
+    /// <summary>The divisor of ln |Δt| in the time buckets (hstu-spec.md §3.4).</summary>
+    public const float TimeBucketLogDivisor = 0.301f;
     private const double WeightStd = 0.02;                     // pos_w, ts_w ~ N(0, 0.02), hstu-spec.md §3.6
 
     [ComponentName(Name = "pos_w")] private readonly Parameter _positionWeights;   // [2N − 1]

@@ -14,7 +14,8 @@ namespace Microsoft.ML.GenerativeRec.Modeling;
 /// </remarks>
 internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>, IEncoderBlock
 {
-    private const double LayerNormEpsilon = 1e-8;              // hstu-spec.md §4
+    /// <summary>The epsilon of both layer norms (hstu-spec.md §4).</summary>
+    public const double LayerNormEpsilon = 1e-8;
 
     [ComponentName(Name = "in_proj_weight")] private readonly Parameter _inProjectionWeight;   // [3D, D]: Q, K, V rows
     [ComponentName(Name = "in_proj_bias")] private readonly Parameter _inProjectionBias;       // [3D]
@@ -49,6 +50,23 @@ internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>, IEncoderBloc
         RegisterComponents();
         ResetParameters();
     }
+
+    /// <summary>Gets the packed Q, K, V projection weight of the attention.</summary>
+    /// <value>[3D, D]: rows 0..D − 1 project Q, then K, then V.</value>
+    public Parameter InProjectionWeight => _inProjectionWeight;
+
+    /// <summary>Gets the packed Q, K, V projection bias.</summary>
+    /// <value>[3D], in the order of <see cref="InProjectionWeight"/>.</value>
+    public Parameter InProjectionBias => _inProjectionBias;
+
+    /// <summary>Gets the attention's output projection D → D.</summary>
+    public Linear OutProjection => _outProjection;
+
+    /// <summary>Gets the first feed-forward layer D → FFN.</summary>
+    public Linear FeedForward1 => _feedForward1;
+
+    /// <summary>Gets the second feed-forward layer FFN → D.</summary>
+    public Linear FeedForward2 => _feedForward2;
 
     /// <inheritdoc/>
     public ScalarType ComputeType { get; set; } = ScalarType.Float32;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.GenerativeRec.Transformers;
@@ -9,26 +10,43 @@ namespace Microsoft.ML.GenerativeRec.Transformers;
 /// for <see cref="SequentialRecommenderTransformer.TransformBatchSize"/> rows at a time.
 /// </summary>
 /// <remarks>
+/// <para>
 /// A cursor runs two input cursors in step: one serves the input columns of the current row, the other reads the
 /// history columns ahead to fill the next batch. Neither shuffles, so a view that keeps IDataView's contract gives
 /// both the same rows in the same order; the cursor checks that by row id and throws on the first row where a view
 /// breaks it, instead of serving one row's recommendations with another row's columns.
+/// </para>
+/// <para>
+/// For ML.NET's ONNX converter and legacy saving, which walk a pipeline's data views back from its output, the view stands
+/// for the row-at-a-time view ML.NET would have made of the same transformer (<c>RowToRowMapperTransform</c>): both
+/// delegate to it, so <c>mlContext.Model.ConvertToOnnx</c> finds the model's graph here.
+/// </para>
 /// </remarks>
-internal sealed class BatchedRecommendationDataView : IDataView
+internal sealed class BatchedRecommendationDataView : ITransformCanSaveOnnx
 {
     private readonly IHost _host;
     private readonly IDataView _input;
     private readonly ServingColumns _columns;
+    private readonly Lazy<RowToRowMapperTransform> _rowByRow;
 
-    public BatchedRecommendationDataView(IHost host, IDataView input, ServingColumns columns, DataViewSchema schema)
+    /// <param name="host">The transformer's host.</param>
+    /// <param name="input">The rows to score.</param>
+    /// <param name="columns">The model's input columns in <paramref name="input"/>.</param>
+    /// <param name="schema">The output schema.</param>
+    /// <param name="rowByRow">Makes the transformer's row-at-a-time view of <paramref name="input"/>.</param>
+    public BatchedRecommendationDataView(IHost host, IDataView input, ServingColumns columns, DataViewSchema schema, Func<RowToRowMapperTransform> rowByRow)
     {
         _host = host;
         _input = input;
         _columns = columns;
         Schema = schema;
+        _rowByRow = new Lazy<RowToRowMapperTransform>(rowByRow);
     }
 
     public DataViewSchema Schema { get; }
+
+    /// <summary>Gets the input rows: the view before this one, for the converter's walk back.</summary>
+    public IDataView Source => _input;
 
     public bool CanShuffle => false;
 
@@ -47,6 +65,12 @@ internal sealed class BatchedRecommendationDataView : IDataView
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
         => [GetRowCursor(columnsNeeded, rand)];
+
+    public bool CanSaveOnnx(OnnxContext ctx) => ((ICanSaveOnnx)_rowByRow.Value).CanSaveOnnx(ctx);
+
+    public void SaveAsOnnx(OnnxContext ctx) => ((ISaveAsOnnx)_rowByRow.Value).SaveAsOnnx(ctx);
+
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_rowByRow.Value).Save(ctx);
 
     private sealed class Cursor : DataViewRowCursor
     {

@@ -1,8 +1,11 @@
+using Microsoft.ML.Data;
 using Microsoft.ML.GenerativeRec.Data;
 using Microsoft.ML.GenerativeRec.Evaluation;
 using Microsoft.ML.GenerativeRec.Jagged;
 using Microsoft.ML.GenerativeRec.Modeling;
+using Microsoft.ML.GenerativeRec.Onnx;
 using Microsoft.ML.GenerativeRec.Training;
+using Microsoft.ML.Model.OnnxConverter;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.GenerativeRec.Transformers;
@@ -32,7 +35,7 @@ internal sealed class NeuralRecommender : IDisposable
         Device = device;
         module.eval();
         _scorer = new CandidateScorer(Encoder);           // a fitted model's weights never change
-        _serving = new BatchRecommender(_scorer, (int)shape.MaxSequenceLength, Math.Min(settings.NumberOfRecommendations, vocabulary.Count),
+        _serving = new BatchRecommender(_scorer, (int)shape.MaxSequenceLength, ListLength,
             fallbackRanking, UsesTimestamps, settings.UserEmbeddingColumnName is null ? null : (int)shape.EmbeddingDimension, device);
         _gate = new DisposalGate(this);
     }
@@ -59,6 +62,9 @@ internal sealed class NeuralRecommender : IDisposable
     /// <summary>True when the model reads history times and the request time (HSTU's time bias).</summary>
     public bool UsesTimestamps => Kind == EncoderKind.Hstu && Shape.UseTimeBias;
 
+    /// <summary>K as served: the number of recommendations asked for, at most the number of items.</summary>
+    public int ListLength => Math.Min(Settings.NumberOfRecommendations, Vocabulary.Count);
+
     /// <summary>The top-K item indices and cosine scores of every request, scored in one batch.</summary>
     /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
     public Recommendation[] Recommend(IReadOnlyList<ServingRequest> requests)
@@ -74,6 +80,15 @@ internal sealed class NeuralRecommender : IDisposable
         using var call = _gate.Enter();
         return FullRankingEvaluator.Ranks(Module, _scorer, rows, (int)Shape.MaxSequenceLength, Device, recommended,
             Settings.NumberOfRecommendations);
+    }
+
+    /// <summary>Writes the model into an ONNX graph that reads <paramref name="columns"/> and makes <paramref name="outputColumns"/>.</summary>
+    /// <returns>The variables of the output columns, in the order of <paramref name="outputColumns"/>.</returns>
+    /// <exception cref="ObjectDisposedException">The model has been disposed.</exception>
+    public string[] WriteOnnx(OnnxContext context, ServingColumns columns, IReadOnlyList<DataViewSchema.DetachedColumn> outputColumns)
+    {
+        using var call = _gate.Enter();
+        return new OnnxRecommenderWriter(this).Write(context, columns, outputColumns);
     }
 
     /// <summary>The L2-normalised item table: items 1..N in vocabulary order.</summary>

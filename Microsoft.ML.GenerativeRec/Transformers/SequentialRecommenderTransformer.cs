@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.GenerativeRec.Data;
 using Microsoft.ML.GenerativeRec.Modeling;
 using Microsoft.ML.GenerativeRec.Transformers;
+using Microsoft.ML.Model.OnnxConverter;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.GenerativeRec;
@@ -124,7 +125,8 @@ public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(input);
-        return new BatchedRecommendationDataView(Host, input, new ServingColumns(Recommender, input.Schema), GetOutputSchema(input.Schema));
+        return new BatchedRecommendationDataView(Host, input, new ServingColumns(Recommender, input.Schema), GetOutputSchema(input.Schema),
+            () => MakeDataTransform(input));
     }
 
     // Re-implemented so pipelines (TransformerChain) get the batched path too.
@@ -151,8 +153,8 @@ public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase
         return new Mapper(this, schema);
     }
 
-    /// <summary>Row-at-a-time scoring for <c>PredictionEngine</c> and row-to-row mappers.</summary>
-    private sealed class Mapper : MapperBase
+    /// <summary>Row-at-a-time scoring for <c>PredictionEngine</c> and row-to-row mappers, and the model's ONNX graph for ML.NET's converter.</summary>
+    private sealed class Mapper : MapperBase, ISaveAsOnnx
     {
         private readonly SequentialRecommenderTransformer _parent;
         private readonly ServingColumns _columns;
@@ -187,6 +189,12 @@ public abstract class SequentialRecommenderTransformer : RowToRowTransformerBase
         }
 
         protected override void SaveModel(ModelSaveContext ctx) => _parent.SaveModel(ctx);
+
+        /// <summary>Always true: a model that cannot be exported says why in <see cref="SaveAsOnnx"/>, instead of stopping the converter silently.</summary>
+        public bool CanSaveOnnx(OnnxContext ctx) => true;
+
+        /// <summary>Writes the model's graph (docs/onnx.md); <c>mlContext.Model.ConvertToOnnx</c> calls it.</summary>
+        public void SaveAsOnnx(OnnxContext ctx) => _parent.Recommender.WriteOnnx(ctx, _columns, _parent.OutputColumns());
     }
 
     /// <summary>The columns this model appends: <c>PredictedItems</c>, <c>Scores</c> and the optional user vectors.</summary>
