@@ -16,6 +16,12 @@ switch (args.FirstOrDefault())
         Console.WriteLine(Microsoft.ML.GenerativeRec.Benchmarks.Performance.StepComparison.Run(train, args.Length > 1 ? int.Parse(args[1]) : 8, seed: 1));
         return 0;
     }
+    case "onnx-serving":
+        return Microsoft.ML.GenerativeRec.Benchmarks.Performance.OnnxServingRun.Run(args[1..]);
+    case "onnx-serving-torch":
+        return Microsoft.ML.GenerativeRec.Benchmarks.Performance.OnnxServingRun.RunTorchChild(args[1], args[2], int.Parse(args[3]));
+    case "onnx-serving-ort":
+        return Microsoft.ML.GenerativeRec.Benchmarks.Performance.OnnxServingRun.RunOnnxChild(args[1], args[2], int.Parse(args[3]));
     case "perf-serving":
         return Microsoft.ML.GenerativeRec.Benchmarks.Performance.ServingProbe.RunProbe(args[1], args[2], int.Parse(args[3]));
     case "batch-inference":
@@ -42,6 +48,7 @@ switch (args.FirstOrDefault())
     default:
         Console.Error.WriteLine("usage: dotnet run -c Release --project test/Microsoft.ML.GenerativeRec.Benchmarks -- <command>");
         Console.Error.WriteLine("  perf [--quick] [--data <ml-1m folder>]");
+        Console.Error.WriteLine("  onnx-serving [ml-1m folder] [prediction calls]");
         Console.Error.WriteLine("  quality <config> [--seed <n>] [--epochs <n>] | quality --list | quality --table");
         Console.Error.WriteLine("  profile-step [data folder] [steps] [PerPosition|SharedAcrossBatch]");
         Console.Error.WriteLine("  profile-loss [repeats] [tokens]");
