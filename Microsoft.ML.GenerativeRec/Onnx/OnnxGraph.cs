@@ -99,6 +99,8 @@ internal sealed class OnnxGraph
 
     public string And(string a, string b) => Node("And", [a, b]);
 
+    public string Not(string x) => Node("Not", [x]);
+
     /// <summary>Picks <paramref name="whenTrue"/> where <paramref name="condition"/> holds, else <paramref name="whenFalse"/>.</summary>
     public string Where(string condition, string whenTrue, string whenFalse) => Node("Where", [condition, whenTrue, whenFalse]);
 
