@@ -154,7 +154,9 @@ public sealed class OnnxRecommender : IDisposable
             ? [.. itemTensor.AsEnumerable<int>().Select(id => (long)id)]
             : [.. itemTensor.AsEnumerable<long>()];
         float[] scores = [.. results[1].AsEnumerable<float>()];
-        int count = Math.Min(request.Count ?? NumberOfRecommendations, items.Length);
+        // When fewer than K items lie outside the history, the graph fills the list with −∞ scores: not recommendations.
+        int real = Array.FindIndex(scores, float.IsNegativeInfinity) is var end and >= 0 ? end : scores.Length;
+        int count = Math.Min(request.Count ?? NumberOfRecommendations, real);
         // The exported model marks its popularity fallback as the TorchSharp model does: every score exactly 0.
         bool fallback = scores.Length > 0 && Array.TrueForAll(scores, s => s == 0);
         return (items[..count], scores[..count], fallback);
