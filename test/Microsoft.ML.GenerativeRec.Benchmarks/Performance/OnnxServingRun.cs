@@ -9,6 +9,8 @@ using Microsoft.ML.GenerativeRec.Benchmarks.Reporting;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using TorchSharp;
+using HistoryRow = Microsoft.ML.GenerativeRec.Benchmarks.Performance.ServingProbe.HistoryRow;
+using RecommendationRow = Microsoft.ML.GenerativeRec.Benchmarks.Performance.ServingProbe.RecommendationRow;
 
 namespace Microsoft.ML.GenerativeRec.Benchmarks.Performance;
 
@@ -312,19 +314,4 @@ internal static class OnnxServingRun
         => [.. File.ReadLines(path).Select(l => l.Length == 0 ? Array.Empty<int>() : Array.ConvertAll(l.Split(' '), s => int.Parse(s, CultureInfo.InvariantCulture)))];
 
     private static void Log(string message) => Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {message}");
-
-    public sealed class HistoryRow
-    {
-        [VectorType]
-        public int[] History { get; set; } = [];
-    }
-
-    public sealed class RecommendationRow
-    {
-        [VectorType]
-        public int[] PredictedItems { get; set; } = [];
-
-        [VectorType]
-        public float[] Scores { get; set; } = [];
-    }
 }

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.ML.GenerativeRec.Tests.Infrastructure;
+using TimedHistory = Microsoft.ML.GenerativeRec.Tests.Transformers.SequentialRecommenderTransformerTests.TimedHistory;
 
 namespace Microsoft.ML.GenerativeRec.Tests.Serving;
 
@@ -197,17 +198,5 @@ public sealed class RecommendationServiceTests
         using var response = await s_client.PostAsync("/recommendations", content, TestContext.CancellationToken);
         Assert.AreEqual(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsStringAsync(TestContext.CancellationToken);
-    }
-
-    /// <summary>A serving row of a time-aware model.</summary>
-    public sealed class TimedHistory
-    {
-        [VectorType]
-        public int[] History { get; set; } = [];
-
-        [VectorType]
-        public long[] HistoryTimestamps { get; set; } = [];
-
-        public long Timestamp { get; set; }
     }
 }
