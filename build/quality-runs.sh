@@ -9,7 +9,7 @@
 #                                            --commit also commits the result files and that folder
 #   build/quality-runs.sh stop               stop the runner and its current run (the run resumes from its last checkpoint)
 #
-# Queue lines: "quality <config> <seed>" or "batching-speed"; '#' starts a comment. A quality run is skipped when
+# Queue lines: "quality <config> <seed>" or "batching-speed <file name> [<rounds>]"; '#' starts a comment. A quality run is skipped when
 # docs/benchmarks/quality-<config>-seed<seed>.json exists; a run that was interrupted resumes from its newest checkpoint
 # in artifacts/benchmarks/<config>-seed<seed>/, or, in a fresh checkout, from docs/benchmarks/runs-in-progress/.
 # The runner copies the current run's newest checkpoint there every 10 minutes, so a commit of that folder (collect
@@ -87,12 +87,14 @@ run_queue() {
     while read -r kind config seed _; do
         case "$kind" in ''|'#'*) continue ;; esac
         if [ "$kind" = batching-speed ]; then
-            if [ -f "$results/batching-speed.json" ]; then continue; fi
-            say "$(date -u +%FT%TZ) start batching-speed"
-            if (cd "$repo" && dotnet "$bin/Microsoft.ML.GenerativeRec.Benchmarks.dll" batching-speed < /dev/null) > "$logs/batching-speed.log" 2>&1; then
-                say "$(date -u +%FT%TZ) done  batching-speed"
+            # batching-speed <file name> [<rounds>]: skipped when docs/benchmarks/<file name>.json exists.
+            local name="${config:-batching-speed}" rounds="${seed:-2}"
+            if [ -f "$results/$name.json" ]; then continue; fi
+            say "$(date -u +%FT%TZ) start $name"
+            if (cd "$repo" && dotnet "$bin/Microsoft.ML.GenerativeRec.Benchmarks.dll" batching-speed --name "$name" --rounds "$rounds" < /dev/null) > "$logs/$name.log" 2>&1; then
+                say "$(date -u +%FT%TZ) done  $name"
             else
-                say "$(date -u +%FT%TZ) FAILED batching-speed (exit $?; see $logs/batching-speed.log)"
+                say "$(date -u +%FT%TZ) FAILED $name (exit $?; see $logs/$name.log)"
             fi
             continue
         fi
@@ -159,7 +161,7 @@ collect() {
     du -sh "$carried" 2>/dev/null | sed 's/^/quality-runs: runs in progress: /' || true
     if [ "${1:-}" = --commit ]; then
         cd "$repo"
-        git add -A docs/benchmarks/runs-in-progress docs/benchmarks/quality-*.json docs/benchmarks/batching-speed.json 2>/dev/null || git add -A docs/benchmarks/runs-in-progress docs/benchmarks/quality-*.json
+        git add -A docs/benchmarks/runs-in-progress docs/benchmarks/quality-*.json docs/benchmarks/batching-speed*.json
         git commit -m "Quality runs: result files and the newest checkpoint of each unfinished run ($(date -u +%FT%TZ))" -- docs/benchmarks \
             || say "nothing to commit"
     else

@@ -23,14 +23,16 @@ internal static class BatchingSpeed
         var environment = BenchmarkEnvironment.Capture();
         string data = Path.Combine(environment.RepositoryRoot, "data", "ml-1m");
         int rounds = 2;
+        string name = "batching-speed";
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--data" when i + 1 < args.Length: data = args[++i]; break;
                 case "--rounds" when i + 1 < args.Length: rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--name" when i + 1 < args.Length: name = args[++i]; break;       // the result file's name, without .json
                 default:
-                    Console.Error.WriteLine("usage: batching-speed [--rounds <n>] [--data <ml-1m folder>]");
+                    Console.Error.WriteLine("usage: batching-speed [--rounds <n>] [--name <file name>] [--data <ml-1m folder>]");
                     return 2;
             }
         }
@@ -87,13 +89,14 @@ internal static class BatchingSpeed
             ["description"] = "HSTU, reference configuration, ML-1M validation-protocol training rows (6,040 users), one training epoch per batching " +
                 "(no validation pass), batchings alternated over rounds in one process; padding_fraction = padded share of the token slots over 10 epochs",
             ["rounds"] = rounds,
+            ["load_average_at_end"] = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : null,
             ["arms"] = arms,
             ["command"] = "dotnet run -c Release --project test/Microsoft.ML.GenerativeRec.Benchmarks -- batching-speed " + string.Join(' ', args),
             ["commit"] = environment.Commit,
             ["machine"] = environment.Machine,
             ["date"] = environment.Date,
         };
-        string file = ResultFiles.Write(environment.RepositoryRoot, "batching-speed.json", json);
+        string file = ResultFiles.Write(environment.RepositoryRoot, name + ".json", json);
         Console.WriteLine($"wrote {Path.GetRelativePath(environment.RepositoryRoot, file)}");
         return 0;
     }

@@ -89,7 +89,8 @@ internal static class QualityTable
     // The batching experiment: quality of each arm over its seeds, with the padding and one-process epoch times of batching-speed.json.
     private static string Batching(string root, List<(string FileName, JsonObject Result)> results)
     {
-        JsonObject? speed = ResultFiles.ReadAll(root, "batching-speed").Select(r => r.Result).FirstOrDefault();
+        // The newest batching-speed file (file names sort by their date suffix).
+        JsonObject? speed = ResultFiles.ReadAll(root, "batching-speed").Select(r => r.Result).LastOrDefault();
         string[] arms = ["batching-random", "batching-random-weighted", "batching-groups-512-weighted", "batching-groups-1024-weighted", "batching-groups-4096-weighted",
             "batching-groups-512", "batching-groups-1024", "batching-groups-4096"];
         var lines = new List<IEnumerable<string>>();
