@@ -100,8 +100,10 @@ internal static class QualityTable
             string speedArm = arm.Replace("batching-", "", StringComparison.Ordinal).Replace("-weighted", "", StringComparison.Ordinal);
             var timing = speed?["arms"]?[speedArm];
             string padding = timing?["padding_fraction"] is { } p ? Invariant($"{(double)p! * 100:F1} %") : "–";
-            string seconds = timing?["mean_seconds"] is { } sec ? Invariant($"{(double)sec!:F1}") : "–";
-            if (seeds.Count == 0 && timing is null)
+            var rounds = (timing?["seconds"] as JsonArray)?.Select(x => (double)x!).ToList();
+            string seconds = rounds is { Count: > 0 } ? Invariant($"{rounds.Average():F1} [{rounds.Min():F1}–{rounds.Max():F1}]") : "–";
+            bool queued = arm is "batching-random" or "batching-groups-512-weighted" or "batching-groups-1024-weighted" or "batching-groups-4096-weighted";
+            if (seeds.Count == 0 && !queued)
                 continue;
             string done = $"{seeds.Count} of {SeedsWanted}" + (seeds.Count == 0 ? "" : $" ({string.Join(", ", seeds.Select(r => r["seed"]))})");
             string bestValidation = seeds.Count == 0 ? "–" : Invariant($"{Values(seeds, "best_validation_ndcg@10", top: true).Average():F4}");
@@ -111,7 +113,7 @@ internal static class QualityTable
 
         if (lines.Count == 0)
             return "No batching runs yet.";
-        return ResultFiles.Table(["arm", "seeds", "test HR@10", "test NDCG@10", "best validation NDCG@10 (mean)", "s/epoch in its own runs (shared VM)", "s per training epoch, one process (batching-speed)", "padded slots"],
+        return ResultFiles.Table(["arm", "seeds", "test HR@10", "test NDCG@10", "best validation NDCG@10 (mean)", "s/epoch in its own runs (shared VM)", "s per training epoch, one process (batching-speed): mean [min–max] of the rounds", "padded slots"],
             lines, textColumns: 2);
     }
 
