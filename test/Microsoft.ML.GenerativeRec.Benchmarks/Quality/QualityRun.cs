@@ -175,7 +175,11 @@ internal static class QualityRun
             json["curve"] = new JsonArray([.. history.Epochs.Select(e => (JsonNode)new JsonObject
             {
                 ["epoch"] = e.Epoch, ["loss"] = Math.Round(e.Loss, 5), ["ndcg@10"] = e.ValidationNdcgAt10, ["hr@10"] = e.ValidationHitRateAt10,
+                ["seconds"] = Math.Round(e.Seconds, 2), ["tokens_per_second"] = Math.Round(e.TokensPerSecond),
             })]);
+            // On a shared machine the least-contended epoch is the best estimate of the run's own speed.
+            json["fastest_epoch_tokens_per_second"] = Math.Round(history.Epochs.Max(e => e.TokensPerSecond));
+            json["fastest_epoch_training_seconds"] = Math.Round(history.Epochs.Min(e => e.Seconds), 2);
             trained.Dispose();
         }
 
