@@ -48,7 +48,7 @@ internal static class NeuralTrainerCore
                 options.AdamBeta1, options.AdamBeta2, options.WeightDecay, options.EarlyStoppingPatience, seed, options.Progress,
                 options.CancellationToken, options.CheckpointFolder, options.CheckpointFrequency,
                 Fingerprint(kind, shape, options, seed, training, validating), options.RestoreBestWeights, options.GroupBatchesByLength,
-                options.WeighTokensEqually, options.LearningRateSchedule, host.CheckAlive);
+                options.LengthGroupBatches, options.WeighTokensEqually, options.LearningRateSchedule, host.CheckAlive);
             var loop = new TrainingLoop(module, encoder,
                 (users, targets) => loss.Compute(users, targets, encoder.ItemEmbeddings, generator), generator, settings, device, channel);
             // Validation passes during training use the same precision; the returned model scores in float32.
@@ -85,7 +85,7 @@ internal static class NeuralTrainerCore
     private static string Fingerprint(EncoderKind kind, EncoderShape shape, SequentialRecommenderTrainerOptions options, int seed,
         SequenceArenaReader.Result training, SequenceArenaReader.Result? validation)
         => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"{kind}|{shape}|rows {training.RowsRead}|tokens {training.Arena.TokenTotal}|validation {validation?.RowsRead ?? -1}|seed {seed}|batch {options.BatchSize}|lr {options.LearningRate:R}|betas {options.AdamBeta1:R},{options.AdamBeta2:R}|wd {options.WeightDecay:R}|negatives {options.NumberOfNegatives} {options.NegativeSampling}|tau {options.Temperature:R}{(options.GroupBatchesByLength ? "" : "|random batches")}{(options.WeighTokensEqually ? "|tokens weighed equally" : "")}{(options.Precision == TrainingPrecision.Float32 ? "" : $"|{options.Precision}")}{(options.LearningRateSchedule == LearningRateSchedule.Constant ? "" : $"|{options.LearningRateSchedule} over {options.NumberOfEpochs} epochs")}");
+            $"{kind}|{shape}|rows {training.RowsRead}|tokens {training.Arena.TokenTotal}|validation {validation?.RowsRead ?? -1}|seed {seed}|batch {options.BatchSize}|lr {options.LearningRate:R}|betas {options.AdamBeta1:R},{options.AdamBeta2:R}|wd {options.WeightDecay:R}|negatives {options.NumberOfNegatives} {options.NegativeSampling}|tau {options.Temperature:R}{(!options.GroupBatchesByLength ? "|random batches" : options.LengthGroupBatches == Jagged.LengthBucketedBatchSampler.DefaultBucketBatches ? "" : $"|length groups of {options.LengthGroupBatches} batches")}{(options.WeighTokensEqually ? "|tokens weighed equally" : "")}{(options.Precision == TrainingPrecision.Float32 ? "" : $"|{options.Precision}")}{(options.LearningRateSchedule == LearningRateSchedule.Constant ? "" : $"|{options.LearningRateSchedule} over {options.NumberOfEpochs} epochs")}");
 
     /// <summary>Item indices by descending count over all training tokens, ties by index.</summary>
     internal static int[] PopularityRanking(SequenceArena arena, int itemCount)

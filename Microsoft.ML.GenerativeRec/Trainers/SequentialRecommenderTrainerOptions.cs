@@ -75,6 +75,15 @@ public abstract class SequentialRecommenderTrainerOptions
     /// </value>
     public bool GroupBatchesByLength = true;
 
+    /// <summary>With <see cref="GroupBatchesByLength"/>: how many batches' worth of shuffled users are sorted by length together.</summary>
+    /// <value>
+    /// Positive. Default 32 (4,096 users at the default batch size): each epoch shuffles the users, cuts them into groups
+    /// of this many batches, sorts each group by history length and cuts it into batches. Smaller groups give batches
+    /// of more mixed lengths (closer to random batches) and more padding. Internal until measurements justify a public
+    /// option (issue #19, docs/benchmarks.md).
+    /// </value>
+    internal int LengthGroupBatches = Jagged.LengthBucketedBatchSampler.DefaultBucketBatches;
+
     /// <summary>Whether every training token weighs the same in the gradient, whatever batch it falls in.</summary>
     /// <value>
     /// Default true: each batch's mean loss is scaled by its token count over the epoch's mean tokens per batch, so a
@@ -238,6 +247,7 @@ public abstract class SequentialRecommenderTrainerOptions
                 $"Must be null (no user vectors) or a column name other than '{ColumnNames.PredictedItems}' and '{ColumnNames.Scores}'.");
         }
         Positive(CheckpointFrequency, nameof(CheckpointFrequency));
+        Positive(LengthGroupBatches, nameof(LengthGroupBatches));
         // The bound EncoderShape.Validate applies at Fit, checked here so bad options fail when the trainer is created.
         if (PaddedLength is { } padded && padded <= MaxSequenceLength)
         {

@@ -50,7 +50,7 @@ internal sealed class TrainingLoop
 
         // One bucket of one batch = batches of random users (the reference's DistributedSampler(shuffle=True)).
         var sampler = new LengthBucketedBatchSampler([.. trainable.Select(r => lengths[r])], _settings.BatchSize, _settings.Seed,
-            bucketBatches: _settings.GroupBatchesByLength ? LengthBucketedBatchSampler.DefaultBucketBatches : 1);
+            bucketBatches: _settings.GroupBatchesByLength ? _settings.LengthGroupBatches : 1);
         using var optimizer = new ScalarSafeAdamW(_model.parameters(), _settings.LearningRate, _settings.AdamBeta1, _settings.AdamBeta2,
             weight_decay: _settings.WeightDecay);
         var epochs = new List<EpochSummary>();

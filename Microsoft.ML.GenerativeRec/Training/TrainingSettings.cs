@@ -18,6 +18,7 @@ internal sealed record TrainingSettings(
     string Fingerprint,
     bool RestoreBestWeights,
     bool GroupBatchesByLength,
+    int LengthGroupBatches,
     bool WeighTokensEqually,
     LearningRateSchedule LearningRateSchedule,
     Action CheckAlive)

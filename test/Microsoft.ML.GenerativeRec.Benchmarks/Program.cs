@@ -32,6 +32,8 @@ switch (args.FirstOrDefault())
         return Microsoft.ML.GenerativeRec.Benchmarks.Scale.ScoringScaleRun.Run(args[1..]);
     case "quality":
         return Microsoft.ML.GenerativeRec.Benchmarks.Quality.QualityRun.Run(args[1..]);
+    case "batching-speed":
+        return Microsoft.ML.GenerativeRec.Benchmarks.Quality.BatchingSpeed.Run(args[1..]);
     case "profile-step":
         StepProfile.Run(data, args.Length > 2 ? int.Parse(args[2]) : 5,
             args.Length > 3 ? Enum.Parse<Microsoft.ML.GenerativeRec.NegativeSampling>(args[3]) : Microsoft.ML.GenerativeRec.NegativeSampling.PerPosition);
@@ -49,7 +51,8 @@ switch (args.FirstOrDefault())
         Console.Error.WriteLine("usage: dotnet run -c Release --project test/Microsoft.ML.GenerativeRec.Benchmarks -- <command>");
         Console.Error.WriteLine("  perf [--quick] [--data <ml-1m folder>]");
         Console.Error.WriteLine("  onnx-serving [ml-1m folder] [prediction calls]");
-        Console.Error.WriteLine("  quality <config> [--seed <n>] [--epochs <n>] | quality --list | quality --table");
+        Console.Error.WriteLine("  quality <config> [--seed <n>] [--epochs <n>] [--no-table] | quality --list | quality --table");
+        Console.Error.WriteLine("  batching-speed [--rounds <n>]");
         Console.Error.WriteLine("  profile-step [data folder] [steps] [PerPosition|SharedAcrossBatch]");
         Console.Error.WriteLine("  profile-loss [repeats] [tokens]");
         Console.Error.WriteLine("  quick <data> <hstu|sasrec> <users> <epochs> <batch> <lr> <sampling> [D blocks heads]");

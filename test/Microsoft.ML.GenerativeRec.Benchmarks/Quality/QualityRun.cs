@@ -18,7 +18,7 @@ internal static class QualityRun
     {
         if (args.Length == 0 || args[0] is "--list" or "-h" or "--help")
         {
-            Console.WriteLine("usage: quality <config> [--data <ml-1m folder>] [--epochs <n>] [--seed <n>]   |   quality --table");
+            Console.WriteLine("usage: quality <config> [--data <ml-1m folder>] [--epochs <n>] [--seed <n>] [--no-table]   |   quality --table");
             Console.WriteLine("configs:");
             foreach (var c in QualityConfigs.All)
                 Console.WriteLine($"  {c.Name,-34} {c.Model,-12} {c.Dataset,-28} {c.Protocol,-10} {c.Change}");
@@ -42,6 +42,7 @@ internal static class QualityRun
         string data = Path.Combine(environment.RepositoryRoot, "data", "ml-1m");
         int? epochs = null;
         int seed = 1;
+        bool table = true;
         for (int i = 1; i < args.Length; i++)
         {
             switch (args[i])
@@ -49,16 +50,30 @@ internal static class QualityRun
                 case "--data" when i + 1 < args.Length: data = args[++i]; break;
                 case "--epochs" when i + 1 < args.Length: epochs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--seed" when i + 1 < args.Length: seed = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--no-table": table = false; break;      // a queue of runs leaves docs/benchmarks.md to whoever commits
                 default:
                     Console.Error.WriteLine($"Unknown option '{args[i]}'.");
                     return 2;
             }
         }
 
-        var result = Execute(config, data, epochs, seed, environment, "dotnet run -c Release --project test/Microsoft.ML.GenerativeRec.Benchmarks -- quality " + string.Join(' ', args));
-        string file = ResultFiles.Write(environment.RepositoryRoot, $"quality-{config.Name}-seed{seed}.json", result);
-        QualityTable.Write(environment.RepositoryRoot);
-        Console.WriteLine($"wrote {Path.GetRelativePath(environment.RepositoryRoot, file)} and the table in docs/benchmarks.md");
+        var result = Execute(config, data, epochs, seed, environment, "dotnet run -c Release --project test/Microsoft.ML.GenerativeRec.Benchmarks -- quality " + string.Join(' ', args.Where(a => a != "--no-table")));
+        string fileName = $"quality-{config.Name}-seed{seed}.json";
+        if (epochs is { } shortened)
+        {
+            // A run with another number of epochs (a smoke test) is not the named run: its file stays out of docs/.
+            string folder = Path.Combine(environment.RepositoryRoot, "artifacts", "benchmarks", "shortened");
+            Directory.CreateDirectory(folder);
+            string path = Path.Combine(folder, $"quality-{config.Name}-seed{seed}-epochs{shortened}.json");
+            File.WriteAllText(path, result.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+            Console.WriteLine($"wrote {Path.GetRelativePath(environment.RepositoryRoot, path)} (shortened run: not in docs/benchmarks)");
+            return 0;
+        }
+
+        string file = ResultFiles.Write(environment.RepositoryRoot, fileName, result);
+        if (table)
+            QualityTable.Write(environment.RepositoryRoot);
+        Console.WriteLine($"wrote {Path.GetRelativePath(environment.RepositoryRoot, file)}{(table ? " and the table in docs/benchmarks.md" : "")}");
         return 0;
     }
 
@@ -88,6 +103,7 @@ internal static class QualityRun
             ["protocol"] = config.Protocol == LeaveOneOutProtocol.Reference ? "reference" : "validation",
             ["change"] = config.Change,
             ["seed"] = seed,
+            ["data_has_timestamps"] = config.Dataset == QualityConfigs.Ratings,
             ["users"] = split.UserCount,
         };
 
@@ -104,7 +120,8 @@ internal static class QualityRun
             options.Seed = seed;
             if (epochs is { } e)
                 options.NumberOfEpochs = e;
-            options.CheckpointFolder = Path.Combine(environment.RepositoryRoot, "artifacts", "benchmarks", $"{config.Name}-seed{seed}");
+            options.CheckpointFolder = Path.Combine(environment.RepositoryRoot, "artifacts", "benchmarks",
+                epochs is null ? $"{config.Name}-seed{seed}" : $"{config.Name}-seed{seed}-epochs{epochs}");
             options.Progress = new EpochPrinter();
             IDataView validation = split.Validation ?? split.Test;
             if (config.Protocol == LeaveOneOutProtocol.Reference)
@@ -158,7 +175,11 @@ internal static class QualityRun
             json["curve"] = new JsonArray([.. history.Epochs.Select(e => (JsonNode)new JsonObject
             {
                 ["epoch"] = e.Epoch, ["loss"] = Math.Round(e.Loss, 5), ["ndcg@10"] = e.ValidationNdcgAt10, ["hr@10"] = e.ValidationHitRateAt10,
+                ["seconds"] = Math.Round(e.Seconds, 2), ["tokens_per_second"] = Math.Round(e.TokensPerSecond),
             })]);
+            // On a shared machine the least-contended epoch is the best estimate of the run's own speed.
+            json["fastest_epoch_tokens_per_second"] = Math.Round(history.Epochs.Max(e => e.TokensPerSecond));
+            json["fastest_epoch_training_seconds"] = Math.Round(history.Epochs.Min(e => e.Seconds), 2);
             trained.Dispose();
         }
 
@@ -197,13 +218,16 @@ internal static class QualityRun
             ["negatives"] = options.NumberOfNegatives,
             ["negative_sampling"] = options.NegativeSampling.ToString(),
             ["temperature"] = options.Temperature,
+            ["padded_length"] = options.EffectivePaddedLength,
             ["batch_size"] = options.BatchSize,
             ["group_batches_by_length"] = options.GroupBatchesByLength,
+            ["length_group_users"] = options.GroupBatchesByLength ? options.LengthGroupBatches * options.BatchSize : null,
             ["weigh_tokens_equally"] = options.WeighTokensEqually,
             ["precision"] = options.Precision.ToString(),
             ["learning_rate"] = options.LearningRate,
             ["learning_rate_schedule"] = options.LearningRateSchedule.ToString(),
             ["weight_decay"] = options.WeightDecay,
+            ["adam_betas"] = new JsonArray(options.AdamBeta1, options.AdamBeta2),
             ["max_epochs"] = options.NumberOfEpochs,
             ["early_stopping_patience"] = options.EarlyStoppingPatience,
         };
@@ -212,6 +236,10 @@ internal static class QualityRun
             json["attention_dimension"] = hstu.EffectiveAttentionDimension;
             json["value_dimension"] = hstu.EffectiveValueDimension;
             json["time_bias"] = hstu.UseTimeBias;
+        }
+        else if (options is SasRecTrainer.Options sasrec)
+        {
+            json["feed_forward_dimension"] = sasrec.FeedForwardDimension;
         }
 
         return json;

@@ -17,7 +17,10 @@ internal sealed record BenchmarkEnvironment(string Machine, string Commit, strin
         string machine = string.Create(CultureInfo.InvariantCulture,
             $"{Environment.ProcessorCount} cores ({cpu}), {memoryGb:F0} GB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, " +
             $".NET {Environment.Version}, TorchSharp {typeof(torch).Assembly.GetName().Version} on {torch.get_num_threads()} threads");
-        return new BenchmarkEnvironment(machine, GitCommit(root), DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture), root);
+        // A published copy of the benchmarks (build/quality-runs.sh) names the commit it was built from: the checkout's
+        // HEAD may have moved on while a queue of runs executes the old binary.
+        string commit = Environment.GetEnvironmentVariable("GENREC_BENCHMARK_COMMIT") is { Length: > 0 } built ? built : GitCommit(root);
+        return new BenchmarkEnvironment(machine, commit, DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm'Z'", CultureInfo.InvariantCulture), root);
     }
 
     /// <summary>The folder holding ML.GenerativeRec.sln, searched upwards from the working directory and then from the binary.</summary>

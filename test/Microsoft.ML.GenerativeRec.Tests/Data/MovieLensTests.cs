@@ -348,6 +348,37 @@ public sealed class MovieLensTests
         TestContext.WriteLine($"{usersInExactOrder} of 2,999 users have the same order in both files.");
     }
 
+    [TestMethod]
+    public void ToSequences_MovieLens1MRatingsSubset_KeepsTheFileOrderOfSameSecondRatings()
+    {
+        // The quality benchmark's ratings-* runs: LoadRatings + ToSequences must order each user's ratings by time and
+        // keep the file's order among ratings of the same second (a stable sort), unlike the reference's pandas sort.
+        string path = Path.Combine(TestData.RequireMovieLens1M(), "ratings.users-1-2999.dat.gz");
+        var mlContext = new MLContext(seed: 1);
+        var expected = MovieLens.ReadRatings(path)
+            .GroupBy(r => r.UserId)
+            .ToDictionary(g => g.Key, g => g.OrderBy(r => r.Timestamp).Select(r => r.MovieId).ToArray());   // OrderBy is stable
+
+        var sequences = mlContext.Recommendation().Data.ToSequences(MovieLens.LoadRatings(mlContext, path), "UserId", "MovieId", "Timestamp");
+
+        var users = sequences.GetColumn<int>(ColumnNames.UserId).ToArray();
+        var histories = sequences.GetColumn<int[]>(ColumnNames.History).ToArray();
+        Assert.HasCount(2_999, users);
+        int usersWithTies = 0;
+        for (int u = 0; u < users.Length; u++)
+        {
+            CollectionAssert.AreEqual(expected[users[u]], histories[u], $"user {users[u]}");
+        }
+
+        foreach (var g in MovieLens.ReadRatings(path).GroupBy(r => r.UserId))
+        {
+            if (g.GroupBy(r => r.Timestamp).Any(t => t.Count() > 1))
+                usersWithTies++;
+        }
+
+        TestContext.WriteLine($"{usersWithTies} of 2,999 users have ratings given in the same second.");
+    }
+
     // ---- helpers ----
 
     private string Write(string name, string content)

@@ -63,6 +63,38 @@ public sealed class NeuralTrainerTests
     }
 
     [TestMethod]
+    public void Fit_LengthGroupBatches_OneBatchPerGroupIsRandomBatches_TwoIsNeither()
+    {
+        // 64 users of 2 to 10 items, batches of 16: the default group (32 batches) sorts all of them together.
+        var mlContext = new MLContext(seed: 1);
+        var rows = Enumerable.Range(1, 64).Select(u => new IntTrainingRow
+        {
+            History = [.. Enumerable.Range(0, 2 + (u % 9)).Select(k => (u + k) % SyntheticSequences.ItemCount + 1)],
+            Label = (u + 2 + (u % 9)) % SyntheticSequences.ItemCount + 1,
+        });
+        var train = mlContext.Data.LoadFromEnumerable(rows);
+        var random = SyntheticSequences.HstuOptions();
+        random.GroupBatchesByLength = false;
+        var groupsOfOne = SyntheticSequences.HstuOptions();
+        groupsOfOne.LengthGroupBatches = 1;
+        var groupsOfTwo = SyntheticSequences.HstuOptions();
+        groupsOfTwo.LengthGroupBatches = 2;
+
+        float[] Scores(HstuTrainer.Options options)
+        {
+            using var model = mlContext.Recommendation().Trainers.Hstu(options).Fit(train);
+            return model.Transform(train).GetColumn<float[]>(ColumnNames.Scores).First();
+        }
+
+        float[] whole = Scores(SyntheticSequences.HstuOptions()), one = Scores(groupsOfOne), two = Scores(groupsOfTwo);
+        CollectionAssert.AreEqual(Scores(random), one);       // a group of one batch is sorted within the batch only
+        CollectionAssert.AreNotEqual(whole, two);
+        CollectionAssert.AreNotEqual(one, two);
+        Assert.AreEqual(nameof(HstuTrainer.Options.LengthGroupBatches), Assert.ThrowsExactly<ArgumentOutOfRangeException>(
+            () => mlContext.Recommendation().Trainers.Hstu(new HstuTrainer.Options { LengthGroupBatches = 0 })).ParamName);
+    }
+
+    [TestMethod]
     [DataRow(true, DisplayName = "equal lengths: every batch holds the mean token count, so the weights are all 1")]
     [DataRow(false, DisplayName = "lengths 2 to 10: batches of short histories are scaled down")]
     public void Fit_WeighTokensEqually_ChangesTrainingOnlyWhenBatchesHoldDifferentTokenCounts(bool equalLengths)

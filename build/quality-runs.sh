@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# A resumable queue of quality runs (issue #19), one after another, at the lowest CPU priority, in the background.
+#
+#   build/quality-runs.sh publish            build the benchmarks into artifacts/quality-bin (clean checkout only; records the commit)
+#   build/quality-runs.sh start [queue]      start the queue in the background (default queue: build/quality-queue.txt)
+#   build/quality-runs.sh status             the runner's PID, the current run and its last epoch, what is done and pending
+#   build/quality-runs.sh collect [--commit] copy the newest checkpoint of every unfinished run into
+#                                            docs/benchmarks/runs-in-progress/ (tracked), drop those of finished runs;
+#                                            --commit also commits the result files and that folder
+#   build/quality-runs.sh stop               stop the runner and its current run (the run resumes from its last checkpoint)
+#
+# Queue lines: "quality <config> <seed>" or "batching-speed <file name> [<rounds>]"; '#' starts a comment. A quality run is skipped when
+# docs/benchmarks/quality-<config>-seed<seed>.json exists; a run that was interrupted resumes from its newest checkpoint
+# in artifacts/benchmarks/<config>-seed<seed>/, or, in a fresh checkout, from docs/benchmarks/runs-in-progress/.
+# The runner copies the current run's newest checkpoint there every 10 minutes, so a commit of that folder (collect
+# --commit) is all a session has to do before it ends. Logs: artifacts/quality-runs/.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bin="$repo/artifacts/quality-bin"
+logs="$repo/artifacts/quality-runs"
+results="$repo/docs/benchmarks"
+carried="$results/runs-in-progress"
+checkpoints="$repo/artifacts/benchmarks"
+pidfile="$logs/runner.pid"
+say() { printf 'quality-runs: %s\n' "$*"; }
+fail() { printf 'quality-runs: ERROR: %s\n' "$*" >&2; exit 1; }
+
+running_pid() {
+    [ -f "$pidfile" ] || return 1
+    local pid; pid="$(cat "$pidfile")"
+    kill -0 "$pid" 2>/dev/null && printf '%s\n' "$pid"
+}
+
+# Newest checkpoint file of a folder (names are checkpoint-NNNN.bin, NNNN = epochs completed).
+newest() { ls "$1"/checkpoint-*.bin 2>/dev/null | sort | tail -n 1; }
+
+# Copies the newest checkpoint of run $1 (config-seedN) into the tracked folder, replacing an older one there.
+carry() {
+    local run="$1" source; source="$(newest "$checkpoints/$run")" || true
+    [ -n "$source" ] || return 0
+    local target="$carried/$run" name; name="$(basename "$source")"
+    [ -f "$target/$name" ] && return 0
+    mkdir -p "$target"
+    cp "$source" "$target/$name.tmp" && mv "$target/$name.tmp" "$target/$name"
+    find "$target" -name 'checkpoint-*.bin' ! -name "$name" -delete
+}
+
+# Before run $1 starts: a carried checkpoint newer than the local ones goes back where the trainer looks for it.
+restore() {
+    local run="$1" theirs ours
+    theirs="$(newest "$carried/$run")" || true
+    [ -n "$theirs" ] || return 0
+    ours="$(newest "$checkpoints/$run")" || true
+    if [ -z "$ours" ] || [[ "$(basename "$theirs")" > "$(basename "$ours")" ]]; then
+        mkdir -p "$checkpoints/$run"
+        cp "$theirs" "$checkpoints/$run/"
+        say "restored $(basename "$theirs") of $run from docs/benchmarks/runs-in-progress"
+    fi
+}
+
+publish() {
+    cd "$repo"
+    if [ -n "$(git status --porcelain --untracked-files=no -- . ':!docs')" ]; then
+        fail "the checkout has uncommitted changes outside docs/; commit them first, so the result files can name the commit they ran."
+    fi
+    if pid="$(running_pid)"; then fail "the runner ($pid) is using artifacts/quality-bin; stop it first."; fi
+    [ -f data/ml-1m/sequences.all-users.txt.gz ] || fail "data/ml-1m is missing; run build/setup.sh first."
+    local commit; commit="$(git rev-parse HEAD)"
+    rm -rf "$bin"
+    dotnet build test/Microsoft.ML.GenerativeRec.Benchmarks -c Release -o "$bin" -nologo -v quiet
+    printf '%s\n' "$commit" > "$bin/COMMIT"
+    say "published commit $commit into artifacts/quality-bin"
+}
+
+# The foreground loop (start runs it under nohup/setsid/nice).
+run_queue() {
+    local queue="$1"
+    [ -f "$bin/COMMIT" ] || fail "no published benchmarks; run build/quality-runs.sh publish first."
+    export GENREC_BENCHMARK_COMMIT; GENREC_BENCHMARK_COMMIT="$(cat "$bin/COMMIT")"
+    say "$(date -u +%FT%TZ) runner $$ started: queue $queue, binary of commit $GENREC_BENCHMARK_COMMIT"
+    local current="$logs/current"
+    # Every 10 minutes, the current run's newest checkpoint goes into the tracked folder.
+    ( while sleep 600; do [ -f "$current" ] && carry "$(cat "$current")" || true; done ) &
+    local carrier=$!
+    trap 'kill "$carrier" 2>/dev/null || true; rm -f "$current"' EXIT
+    while read -r kind config seed _; do
+        case "$kind" in ''|'#'*) continue ;; esac
+        if [ "$kind" = batching-speed ]; then
+            # batching-speed <file name> [<rounds>]: skipped when docs/benchmarks/<file name>.json exists.
+            local name="${config:-batching-speed}" rounds="${seed:-2}"
+            if [ -f "$results/$name.json" ]; then continue; fi
+            say "$(date -u +%FT%TZ) start $name"
+            if (cd "$repo" && dotnet "$bin/Microsoft.ML.GenerativeRec.Benchmarks.dll" batching-speed --name "$name" --rounds "$rounds" < /dev/null) > "$logs/$name.log" 2>&1; then
+                say "$(date -u +%FT%TZ) done  $name"
+            else
+                say "$(date -u +%FT%TZ) FAILED $name (exit $?; see $logs/$name.log)"
+            fi
+            continue
+        fi
+        [ "$kind" = quality ] || { say "unknown queue line: $kind $config $seed"; continue; }
+        local run="$config-seed$seed"
+        if [ -f "$results/quality-$run.json" ]; then continue; fi
+        restore "$run"
+        printf '%s\n' "$run" > "$current"
+        say "$(date -u +%FT%TZ) start $run (log artifacts/quality-runs/$run.log)"
+        if (cd "$repo" && dotnet "$bin/Microsoft.ML.GenerativeRec.Benchmarks.dll" quality "$config" --seed "$seed" --no-table < /dev/null) >> "$logs/$run.log" 2>&1; then
+            rm -rf "${carried:?}/$run"
+            say "$(date -u +%FT%TZ) done  $run: $(grep -o 'HR@10 [0-9.]*' "$logs/$run.log" | tail -n 1 || true)"
+        else
+            local code=$?
+            carry "$run" || true
+            say "$(date -u +%FT%TZ) FAILED $run (exit $code; see its log); going on with the next run"
+        fi
+        rm -f "$current"
+    done < "$queue"
+    say "$(date -u +%FT%TZ) queue finished"
+}
+
+start() {
+    local queue="${1:-$repo/build/quality-queue.txt}"
+    queue="$(cd "$(dirname "$queue")" && pwd)/$(basename "$queue")"
+    [ -f "$queue" ] || fail "no queue file $queue"
+    if pid="$(running_pid)"; then fail "the runner is already running (PID $pid)."; fi
+    [ -f "$bin/COMMIT" ] || fail "no published benchmarks; run build/quality-runs.sh publish first."
+    mkdir -p "$logs"
+    # Its own session and process group (stop ends the group), lowest priority, immune to the terminal's hang-up.
+    setsid nohup nice -n 19 bash "$repo/build/quality-runs.sh" run-queue "$queue" >> "$logs/runner.log" 2>&1 < /dev/null &
+    printf '%s\n' "$!" > "$pidfile"
+    say "started runner PID $! (log artifacts/quality-runs/runner.log)"
+}
+
+status() {
+    if pid="$(running_pid)"; then say "runner PID $pid is running"; else say "the runner is not running"; fi
+    if [ -f "$logs/current" ]; then
+        local run; run="$(cat "$logs/current")"
+        say "current run: $run; last epoch: $(grep -E '^ +[0-9:]{8} ' "$logs/$run.log" | tail -n 1 | sed 's/; heap.*//' || true)"
+    fi
+    local queue="${1:-$repo/build/quality-queue.txt}" done=0 pending=()
+    while read -r kind config seed _; do
+        [ "$kind" = quality ] || continue
+        if [ -f "$results/quality-$config-seed$seed.json" ]; then done=$((done + 1)); else pending+=("$config-seed$seed"); fi
+    done < "$queue"
+    say "$done done, ${#pending[@]} pending: ${pending[*]:-}"
+}
+
+collect() {
+    mkdir -p "$carried"
+    local folder run
+    for folder in "$checkpoints"/*-seed*/; do
+        [ -d "$folder" ] || continue
+        run="$(basename "$folder")"
+        case "$run" in *-epochs*) continue ;; esac                  # shortened (smoke) runs
+        if [ -f "$results/quality-$run.json" ]; then rm -rf "${carried:?}/$run"; else carry "$run"; fi
+    done
+    for folder in "$carried"/*/; do
+        [ -d "$folder" ] || continue
+        run="$(basename "$folder")"
+        [ -f "$results/quality-$run.json" ] && rm -rf "${carried:?}/$run"
+    done
+    du -sh "$carried" 2>/dev/null | sed 's/^/quality-runs: runs in progress: /' || true
+    if [ "${1:-}" = --commit ]; then
+        cd "$repo"
+        git add -A docs/benchmarks/runs-in-progress docs/benchmarks/quality-*.json docs/benchmarks/batching-speed*.json
+        git commit -m "Quality runs: result files and the newest checkpoint of each unfinished run ($(date -u +%FT%TZ))" -- docs/benchmarks \
+            || say "nothing to commit"
+    else
+        say "to keep them: git add -A docs/benchmarks && git commit (or: build/quality-runs.sh collect --commit)"
+    fi
+}
+
+stop() {
+    if pid="$(running_pid)"; then
+        kill -- "-$pid" && say "stopped the runner's process group $pid; the current run resumes from its last checkpoint"
+        rm -f "$pidfile" "$logs/current"
+    else
+        say "the runner is not running"
+    fi
+}
+
+case "${1:-}" in
+    publish) publish ;;
+    start) shift; start "$@" ;;
+    run-queue) shift; run_queue "$1" ;;
+    status) shift; status "$@" ;;
+    collect) shift; collect "$@" ;;
+    stop) stop ;;
+    *) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
