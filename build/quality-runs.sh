@@ -127,6 +127,9 @@ start() {
     # Its own session and process group (stop ends the group), lowest priority, immune to the terminal's hang-up.
     setsid nohup nice -n 19 bash "$repo/build/quality-runs.sh" run-queue "$queue" >> "$logs/runner.log" 2>&1 < /dev/null &
     printf '%s\n' "$!" > "$pidfile"
+    # setsid gives the runner an autogroup of its own, and Linux shares the CPU between autogroups before it looks at
+    # nice: without this the niced queue took a full core from the test suite (a learning test timed out, 2026-12-03).
+    echo 19 > "/proc/$!/autogroup" 2>/dev/null || say "could not lower the runner's autogroup; it competes with other sessions"
     say "started runner PID $! (log artifacts/quality-runs/runner.log)"
 }
 
