@@ -44,12 +44,7 @@ public sealed class NeuralTrainerTests
     {
         // Histories of 2 to 10 items: grouping by length changes which users share a batch.
         var mlContext = new MLContext(seed: 1);
-        var rows = Enumerable.Range(1, 64).Select(u => new IntTrainingRow
-        {
-            History = [.. Enumerable.Range(0, 2 + (u % 9)).Select(k => (u + k) % SyntheticSequences.ItemCount + 1)],
-            Label = (u + 2 + (u % 9)) % SyntheticSequences.ItemCount + 1,
-        });
-        var train = mlContext.Data.LoadFromEnumerable(rows);
+        var train = VariedLengthRows(mlContext);
         var random = SyntheticSequences.HstuOptions();
         random.GroupBatchesByLength = false;
 
@@ -67,12 +62,7 @@ public sealed class NeuralTrainerTests
     {
         // 64 users of 2 to 10 items, batches of 16: the default group (32 batches) sorts all of them together.
         var mlContext = new MLContext(seed: 1);
-        var rows = Enumerable.Range(1, 64).Select(u => new IntTrainingRow
-        {
-            History = [.. Enumerable.Range(0, 2 + (u % 9)).Select(k => (u + k) % SyntheticSequences.ItemCount + 1)],
-            Label = (u + 2 + (u % 9)) % SyntheticSequences.ItemCount + 1,
-        });
-        var train = mlContext.Data.LoadFromEnumerable(rows);
+        var train = VariedLengthRows(mlContext);
         var random = SyntheticSequences.HstuOptions();
         random.GroupBatchesByLength = false;
         var groupsOfOne = SyntheticSequences.HstuOptions();
@@ -703,4 +693,12 @@ public sealed class NeuralTrainerTests
 
         public long Timestamp { get; set; }
     }
+
+    // 64 training rows whose histories have 2 to 10 items, so grouping by length changes which users share a batch.
+    private static IDataView VariedLengthRows(MLContext mlContext)
+        => mlContext.Data.LoadFromEnumerable(Enumerable.Range(1, 64).Select(u => new IntTrainingRow
+        {
+            History = [.. Enumerable.Range(0, 2 + (u % 9)).Select(k => (u + k) % SyntheticSequences.ItemCount + 1)],
+            Label = (u + 2 + (u % 9)) % SyntheticSequences.ItemCount + 1,
+        }));
 }
