@@ -8,15 +8,8 @@ namespace Microsoft.ML.GenerativeRec.Onnx;
 /// <see cref="OnnxHistoryWriter"/> builds: item embedding × √D plus the learned position, zero rows at padding, no final
 /// norm. Dropout is the identity at inference and is left out.
 /// </remarks>
-internal sealed class OnnxEncoderWriter
+internal sealed class OnnxEncoderWriter(OnnxGraph graph)
 {
-    private readonly OnnxGraph _graph;
-
-    public OnnxEncoderWriter(OnnxGraph graph)
-    {
-        _graph = graph;
-    }
-
     /// <summary>Writes the encoder.</summary>
     /// <param name="encoder">An <see cref="HstuEncoder"/> or a <see cref="SasRecEncoder"/>.</param>
     /// <param name="history">The batch.</param>
@@ -27,8 +20,8 @@ internal sealed class OnnxEncoderWriter
         var masks = Masks(encoder, history);
         return encoder switch
         {
-            HstuEncoder hstu => Blocks(hstu, history, masks, new OnnxHstuBlockWriter(_graph, hstu.Shape).Write),
-            SasRecEncoder sasRec => Blocks(sasRec, history, masks, new OnnxSasRecBlockWriter(_graph, sasRec.Shape).Write),
+            HstuEncoder hstu => Blocks(hstu, history, masks, new OnnxHstuBlockWriter(graph, hstu.Shape).Write),
+            SasRecEncoder sasRec => Blocks(sasRec, history, masks, new OnnxSasRecBlockWriter(graph, sasRec.Shape).Write),
             _ => throw new NotSupportedException($"An encoder of type {encoder.GetType().Name} cannot be exported to ONNX."),
         };
     }
@@ -49,7 +42,7 @@ internal sealed class OnnxEncoderWriter
     // InputEmbedding.forward: E[ids] · √D + P[:W], zeroed at padding (ids are 0 exactly at positions ≥ L_b).
     private string Embed(InputEmbedding input, OnnxHistory history)
     {
-        var g = _graph;
+        var g = graph;
         var items = g.Gather(OnnxWeights.Add(g, "input.item_emb", input.ItemEmbeddings), history.Ids);                 // [B, W, D]
         var positions = g.Slice(OnnxWeights.Add(g, "input.pos_emb", input.PositionalEmbeddings), g.Int64s(0), history.WidthVector, axis: 0); // [W, D]
         return g.Mul(g.Add(g.Mul(items, g.Scalar((float)input.Scale)), positions), history.ValidMask);              // [B, W, D]
@@ -57,7 +50,7 @@ internal sealed class OnnxEncoderWriter
 
     private OnnxAttentionMasks Masks(ISequenceEncoder encoder, OnnxHistory history)
     {
-        var g = _graph;
+        var g = graph;
         var keys = g.Unsqueeze(history.Positions, 0);                                              // [1, W]: j
         var queries = g.Unsqueeze(history.Positions, 1);                                           // [W, 1]: i
         var causal = g.Less(keys, g.Add(queries, g.Scalar(1L)));                                   // [W, W] bool: j ≤ i

@@ -17,34 +17,25 @@ namespace Microsoft.ML.GenerativeRec.Onnx;
 /// L = 0 and get the popularity fallback.
 /// </para>
 /// </remarks>
-internal sealed class OnnxHistoryWriter
+internal sealed class OnnxHistoryWriter(OnnxGraph graph, long maxSequenceLength)
 {
-    private readonly OnnxGraph _graph;
-    private readonly long _maxSequenceLength;
-
-    public OnnxHistoryWriter(OnnxGraph graph, long maxSequenceLength)
-    {
-        _graph = graph;
-        _maxSequenceLength = maxSequenceLength;
-    }
-
     /// <summary>Writes the batch.</summary>
     /// <param name="indices">[B, n] int64 item indices, 0 for unknown ids.</param>
     /// <param name="historyTimestamps">[B, n] int64 seconds of each history item, or null for a model without times.</param>
     /// <param name="requestTime">[B, 1] int64 request time, or null for a model without times.</param>
     public OnnxHistory Write(string indices, string? historyTimestamps, string? requestTime)
     {
-        var g = _graph;
+        var g = graph;
         var shape = g.Shape(indices);                                                        // [2] int64: B, n
         var batchSize = g.Gather(shape, g.Int64s(0));                                        // [1] int64
         var inputLength = g.Gather(shape, g.Scalar(1L));                                     // [] int64
-        var width = g.Max(g.Min(inputLength, g.Scalar(_maxSequenceLength)), g.Scalar(1L));   // [] int64 W
+        var width = g.Max(g.Min(inputLength, g.Scalar(maxSequenceLength)), g.Scalar(1L));   // [] int64 W
         var widthVector = g.Unsqueeze(width, 0);                                             // [1] int64
 
         var known = g.Greater(indices, g.Scalar(0L));                                        // [B, n] bool
         var knownCount = g.Cast(known, typeof(long));                                        // [B, n] int64
         var count = g.ReduceSum(knownCount, 1, keepDims: true);                              // [B, 1] int64 c
-        var lengths = g.Min(count, g.Scalar(_maxSequenceLength));                            // [B, 1] int64 L
+        var lengths = g.Min(count, g.Scalar(maxSequenceLength));                            // [B, 1] int64 L
         var dropped = g.Sub(count, lengths);                                                 // [B, 1] int64 c − L
         var rank = g.CumSum(knownCount, 1);                                                  // [B, n] int64, 1-based among known
         var kept = g.And(known, g.Greater(rank, dropped));                                   // [B, n] bool

@@ -9,17 +9,8 @@ namespace Microsoft.ML.GenerativeRec.Onnx;
 /// on the causal mask instead, so the result does not depend on how a runtime approximates Sigmoid far from 0 (ONNX
 /// does not specify its accuracy).
 /// </remarks>
-internal sealed class OnnxHstuBlockWriter
+internal sealed class OnnxHstuBlockWriter(OnnxGraph graph, EncoderShape shape)
 {
-    private readonly OnnxGraph _graph;
-    private readonly EncoderShape _shape;
-
-    public OnnxHstuBlockWriter(OnnxGraph graph, EncoderShape shape)
-    {
-        _graph = graph;
-        _shape = shape;
-    }
-
     /// <summary>Writes the block.</summary>
     /// <param name="block">The trained block, whose weights become constants.</param>
     /// <param name="name">The block's name in the graph, e.g. <c>blocks.0</c>.</param>
@@ -28,10 +19,10 @@ internal sealed class OnnxHstuBlockWriter
     /// <returns>[B, W, D], zero rows at padding.</returns>
     public string Write(HstuBlock block, string name, string x, OnnxAttentionMasks masks)
     {
-        var g = _graph;
-        long heads = _shape.NumberOfHeads;
-        long qk = _shape.QueryKeyDimension;
-        long dv = _shape.ValueDimension;
+        var g = graph;
+        long heads = shape.NumberOfHeads;
+        long qk = shape.QueryKeyDimension;
+        long dv = shape.ValueDimension;
         var normed = g.LayerNorm(x, HstuBlock.LayerNormEpsilon);                                     // [B, W, D]
         var uvqk = g.Silu(g.MatMul(normed, OnnxWeights.Add(g, $"{name}.uvqk", block.Uvqk)));      // [B, W, 2·H·Dv + 2·H·Dqk]
         var parts = g.Split(uvqk, heads * dv, heads * dv, heads * qk, heads * qk);
@@ -49,7 +40,7 @@ internal sealed class OnnxHstuBlockWriter
 
         var scores = g.Add(g.MatMul(q, keys), bias);                                                // [B, H, W, W], no 1/√d
         var weights = g.Where(masks.Causal, g.Silu(scores), g.Scalar(0f));                          // 0 above the diagonal
-        var attended = g.Div(g.MatMul(weights, v), g.Scalar((float)_shape.PaddedLength));           // ÷N, not ÷L_b: §3.3
+        var attended = g.Div(g.MatMul(weights, v), g.Scalar((float)shape.PaddedLength));           // ÷N, not ÷L_b: §3.3
         var merged = g.Reshape(g.Transpose(attended, 0, 2, 1, 3), 0, 0, heads * dv);               // [B, W, H·Dv]
         var y = g.Mul(u, g.LayerNorm(merged, HstuBlock.LayerNormEpsilon));                          // [B, W, H·Dv]
         var output = g.Linear(y, OnnxWeights.AddTransposed(g, $"{name}.o.weight", block.Output.weight!),

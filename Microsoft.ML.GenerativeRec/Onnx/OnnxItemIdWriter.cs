@@ -15,19 +15,10 @@ namespace Microsoft.ML.GenerativeRec.Onnx;
 /// placeholder that only an excluded (−∞) entry of a too-short list can show.
 /// </para>
 /// </remarks>
-internal sealed class OnnxItemIdWriter
+internal sealed class OnnxItemIdWriter(OnnxGraph graph, ItemVocabulary vocabulary)
 {
     // 2^53: beyond it doubles skip integers; the same bound IdValueType puts on floating-point ids.
     private const double LargestExactInteger = 9_007_199_254_740_992d;
-
-    private readonly OnnxGraph _graph;
-    private readonly ItemVocabulary _vocabulary;
-
-    public OnnxItemIdWriter(OnnxGraph graph, ItemVocabulary vocabulary)
-    {
-        _graph = graph;
-        _vocabulary = vocabulary;
-    }
 
     /// <summary>The item index of every id, 0 for an unknown one.</summary>
     /// <param name="ids">[B, n] ids whose elements are <paramref name="rawType"/> values (the history column's item type).</param>
@@ -36,10 +27,10 @@ internal sealed class OnnxItemIdWriter
     /// <exception cref="NotSupportedException">Ids of <paramref name="rawType"/> cannot hold the vocabulary's ids.</exception>
     public string ToIndices(string ids, Type rawType)
     {
-        bool textIds = _vocabulary.Type.Kind == RawIdKind.Text;
+        bool textIds = vocabulary.Type.Kind == RawIdKind.Text;
         if (textIds != (rawType == typeof(ReadOnlyMemory<char>)))
         {
-            throw new NotSupportedException($"The model's items are {_vocabulary.Type} ids; an ONNX graph cannot read them from {rawType.Name} values.");
+            throw new NotSupportedException($"The model's items are {vocabulary.Type} ids; an ONNX graph cannot read them from {rawType.Name} values.");
         }
 
         if (textIds)
@@ -52,7 +43,7 @@ internal sealed class OnnxItemIdWriter
             return FloatingPointToIndices(ids, rawType);
         }
 
-        return Encode(rawType == typeof(long) ? ids : _graph.Cast(ids, typeof(long)), n => n.AddAttribute("keys_int64s", Ids().Select(id => id.Number)));
+        return Encode(rawType == typeof(long) ? ids : graph.Cast(ids, typeof(long)), n => n.AddAttribute("keys_int64s", Ids().Select(id => id.Number)));
     }
 
     /// <summary>The raw id of every item index.</summary>
@@ -60,10 +51,10 @@ internal sealed class OnnxItemIdWriter
     /// <returns>[B, K] ids in the model's id type (keys as their raw key values).</returns>
     public string ToIds(string indices)
     {
-        var context = _graph.Context;
-        var type = _vocabulary.Type;
-        long[] dims = [_vocabulary.Count + 1];
-        string name = _graph.Scoped("item_ids");
+        var context = graph.Context;
+        var type = vocabulary.Type;
+        long[] dims = [vocabulary.Count + 1];
+        string name = graph.Scoped("item_ids");
         // Row 0 is padding; it gets the "missing" value of each type: key 0, the empty string, the number 0.
         string table = type.ValueType switch
         {
@@ -75,31 +66,31 @@ internal sealed class OnnxItemIdWriter
                 => context.AddInitializer(Ids().Select(id => checked((int)id.Number)).Prepend(0), t, dims, name),
             var t => throw new NotSupportedException($"Ids of type {t.Name} cannot be written to an ONNX graph."),
         };
-        return _graph.Gather(table, indices);
+        return graph.Gather(table, indices);
     }
 
     // A Single or Double id is an id only when it is a whole number within ±2^53; anything else is unknown (index 0).
     private string FloatingPointToIndices(string ids, Type rawType)
     {
-        var context = _graph.Context;
+        var context = graph.Context;
         string largest = rawType == typeof(float)
-            ? context.AddInitializer((float)LargestExactInteger, _graph.Scoped("largest_exact_integer"))
-            : context.AddInitializer(LargestExactInteger, _graph.Scoped("largest_exact_integer"));
-        string zero = rawType == typeof(float) ? context.AddInitializer(0f, _graph.Scoped("zero")) : context.AddInitializer(0d, _graph.Scoped("zero"));
-        var whole = _graph.And(_graph.Equal(_graph.Floor(ids), ids), _graph.Less(_graph.Abs(ids), largest));   // [B, n] bool; false for NaN, ±∞
-        var asIntegers = _graph.Cast(_graph.Where(whole, ids, zero), typeof(long));                               // [B, n] int64
+            ? context.AddInitializer((float)LargestExactInteger, graph.Scoped("largest_exact_integer"))
+            : context.AddInitializer(LargestExactInteger, graph.Scoped("largest_exact_integer"));
+        string zero = rawType == typeof(float) ? context.AddInitializer(0f, graph.Scoped("zero")) : context.AddInitializer(0d, graph.Scoped("zero"));
+        var whole = graph.And(graph.Equal(graph.Floor(ids), ids), graph.Less(graph.Abs(ids), largest));   // [B, n] bool; false for NaN, ±∞
+        var asIntegers = graph.Cast(graph.Where(whole, ids, zero), typeof(long));                               // [B, n] int64
         var indices = Encode(asIntegers, n => n.AddAttribute("keys_int64s", Ids().Select(id => id.Number)));
-        return _graph.Where(whole, indices, _graph.Scalar(0L));
+        return graph.Where(whole, indices, graph.Scalar(0L));
     }
 
     // LabelEncoder: the keys given by setKeys map to 1..N, anything else to 0.
     private string Encode(string keys, Action<Model.OnnxConverter.OnnxNode> setKeys)
-        => _graph.Node("LabelEncoder", [keys], n =>
+        => graph.Node("LabelEncoder", [keys], n =>
         {
             setKeys(n);
-            n.AddAttribute("values_int64s", Enumerable.Range(1, _vocabulary.Count).Select(i => (long)i));
+            n.AddAttribute("values_int64s", Enumerable.Range(1, vocabulary.Count).Select(i => (long)i));
             n.AddAttribute("default_int64", (long)ItemVocabulary.Padding);
         }, OnnxGraph.MLDomain);
 
-    private IEnumerable<RawId> Ids() => Enumerable.Range(1, _vocabulary.Count).Select(_vocabulary.IdAt);
+    private IEnumerable<RawId> Ids() => Enumerable.Range(1, vocabulary.Count).Select(vocabulary.IdAt);
 }

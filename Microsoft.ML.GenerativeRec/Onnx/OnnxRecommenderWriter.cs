@@ -14,20 +14,13 @@ namespace Microsoft.ML.GenerativeRec.Onnx;
 /// read from the variables the context holds for them; the output columns become new variables of the same names.
 /// docs/onnx.md gives the contract.
 /// </remarks>
-internal sealed class OnnxRecommenderWriter
+internal sealed class OnnxRecommenderWriter(NeuralRecommender recommender)
 {
     /// <summary>The lowest ai.onnx opset the graph runs on (Clip on int64; ScatterElements, CumSum and Range need 11).</summary>
     public const int MinimumOpSetVersion = 12;
 
     /// <summary>The prefix of every name the graph adds, so that none shadows a pipeline column.</summary>
     public const string Scope = "GenerativeRec/";
-
-    private readonly NeuralRecommender _recommender;
-
-    public OnnxRecommenderWriter(NeuralRecommender recommender)
-    {
-        _recommender = recommender;
-    }
 
     /// <summary>Writes the graph.</summary>
     /// <param name="context">Where the nodes go; it holds a variable for each input column.</param>
@@ -38,16 +31,16 @@ internal sealed class OnnxRecommenderWriter
     /// type ONNX cannot read, or the context's opset is below 12.</exception>
     public string[] Write(OnnxContext context, ServingColumns columns, IReadOnlyList<DataViewSchema.DetachedColumn> outputColumns)
     {
-        context.CheckOpSetVersion(MinimumOpSetVersion, _recommender.Kind == EncoderKind.Hstu ? nameof(HstuTransformer) : nameof(SasRecTransformer));
+        context.CheckOpSetVersion(MinimumOpSetVersion, recommender.Kind == EncoderKind.Hstu ? nameof(HstuTransformer) : nameof(SasRecTransformer));
         var graph = new OnnxGraph(context, Scope);
-        var ids = new OnnxItemIdWriter(graph, _recommender.Vocabulary);
+        var ids = new OnnxItemIdWriter(graph, recommender.Vocabulary);
         var indices = ids.ToIndices(Variable(context, columns.History, "history"), columns.History.Type.GetItemType().RawType);   // [B, n] int64
-        var history = new OnnxHistoryWriter(graph, _recommender.Shape.MaxSequenceLength).Write(indices,
+        var history = new OnnxHistoryWriter(graph, recommender.Shape.MaxSequenceLength).Write(indices,
             columns.HistoryTimestamps is { } times ? Variable(context, times, "history timestamps") : null,
             columns.Timestamp is { } timestamp ? RequestSeconds(graph, Variable(context, timestamp, "request timestamp"), timestamp) : null);
-        var outputs = new OnnxEncoderWriter(graph).Write(_recommender.Encoder, history);                                           // [B, W, D]
-        var recommendations = new OnnxScorerWriter(graph).Write(_recommender.Encoder.ItemEmbeddings, outputs, history,
-            _recommender.ListLength, _recommender.FallbackRanking);
+        var outputs = new OnnxEncoderWriter(graph).Write(recommender.Encoder, history);                                           // [B, W, D]
+        var recommendations = new OnnxScorerWriter(graph).Write(recommender.Encoder.ItemEmbeddings, outputs, history,
+            recommender.ListLength, recommender.FallbackRanking);
 
         string[] values = [ids.ToIds(recommendations.Items), recommendations.Scores, recommendations.UserVectors];
         var variables = new string[outputColumns.Count];

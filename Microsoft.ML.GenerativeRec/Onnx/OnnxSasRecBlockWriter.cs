@@ -5,17 +5,8 @@ namespace Microsoft.ML.GenerativeRec.Onnx;
 
 /// <summary>One <see cref="SasRecBlock"/> in ONNX operators: causal softmax attention on a normalised query, then the feed-forward part (hstu-spec.md §4).</summary>
 /// <remarks>The same computation as <see cref="SasRecBlock.forward"/> in evaluation mode (no dropout), attention written out as softmax(QKᵀ/√Dh) · V.</remarks>
-internal sealed class OnnxSasRecBlockWriter
+internal sealed class OnnxSasRecBlockWriter(OnnxGraph graph, EncoderShape shape)
 {
-    private readonly OnnxGraph _graph;
-    private readonly EncoderShape _shape;
-
-    public OnnxSasRecBlockWriter(OnnxGraph graph, EncoderShape shape)
-    {
-        _graph = graph;
-        _shape = shape;
-    }
-
     /// <summary>Writes the block.</summary>
     /// <param name="block">The trained block, whose weights become constants.</param>
     /// <param name="name">The block's name in the graph, e.g. <c>blocks.0</c>.</param>
@@ -24,9 +15,9 @@ internal sealed class OnnxSasRecBlockWriter
     /// <returns>[B, W, D], zero rows at padding.</returns>
     public string Write(SasRecBlock block, string name, string x, OnnxAttentionMasks masks)
     {
-        var g = _graph;
-        long dimension = _shape.EmbeddingDimension;
-        long heads = _shape.NumberOfHeads;
+        var g = graph;
+        long dimension = shape.EmbeddingDimension;
+        long heads = shape.NumberOfHeads;
         long headWidth = dimension / heads;
         using var scope = NewDisposeScope();
         var weights = block.InProjectionWeight.chunk(3, 0);                                        // 3 × [D, D]: Q, K, V
@@ -50,5 +41,5 @@ internal sealed class OnnxSasRecBlockWriter
     }
 
     private string Linear(string x, TorchSharp.Modules.Linear layer, string name)
-        => _graph.Linear(x, OnnxWeights.AddTransposed(_graph, $"{name}.weight", layer.weight!), OnnxWeights.Add(_graph, $"{name}.bias", layer.bias!));
+        => graph.Linear(x, OnnxWeights.AddTransposed(graph, $"{name}.weight", layer.weight!), OnnxWeights.Add(graph, $"{name}.bias", layer.bias!));
 }

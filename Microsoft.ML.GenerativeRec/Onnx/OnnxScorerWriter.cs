@@ -20,15 +20,8 @@ namespace Microsoft.ML.GenerativeRec.Onnx;
 /// a graph's output has K columns in every row: such rows end with entries scored −∞, which are not recommendations.
 /// </para>
 /// </remarks>
-internal sealed class OnnxScorerWriter
+internal sealed class OnnxScorerWriter(OnnxGraph graph)
 {
-    private readonly OnnxGraph _graph;
-
-    public OnnxScorerWriter(OnnxGraph graph)
-    {
-        _graph = graph;
-    }
-
     /// <summary>Writes the scorer.</summary>
     /// <param name="itemEmbeddings">[V, D] the encoder's item table; row 0 is padding.</param>
     /// <param name="outputs">[B, W, D] the encoder's outputs.</param>
@@ -37,7 +30,7 @@ internal sealed class OnnxScorerWriter
     /// <param name="fallback">The K item indices of the popularity fallback, best first.</param>
     public OnnxRecommendations Write(Tensor itemEmbeddings, string outputs, OnnxHistory history, int count, IReadOnlyList<int> fallback)
     {
-        var g = _graph;
+        var g = graph;
         long candidates = itemEmbeddings.shape[0];
         var last = g.ReduceSum(g.Mul(outputs, history.LastPosition), 1, keepDims: false);      // [B, D]: the output at L_b − 1
         var norms = g.Sqrt(g.ReduceSum(g.Mul(last, last), 1, keepDims: true));                  // [B, 1]
@@ -62,6 +55,6 @@ internal sealed class OnnxScorerWriter
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        return OnnxWeights.Add(_graph, "item_table", L2Norm.Normalize(itemEmbeddings).t());   // [D, V]
+        return OnnxWeights.Add(graph, "item_table", L2Norm.Normalize(itemEmbeddings).t());   // [D, V]
     }
 }

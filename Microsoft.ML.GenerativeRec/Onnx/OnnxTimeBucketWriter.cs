@@ -20,22 +20,15 @@ namespace Microsoft.ML.GenerativeRec.Onnx;
 /// bucket grows with the gap (docs/onnx.md).
 /// </para>
 /// </remarks>
-internal sealed class OnnxTimeBucketWriter
+internal sealed class OnnxTimeBucketWriter(OnnxGraph graph)
 {
-    private readonly OnnxGraph _graph;
-
-    public OnnxTimeBucketWriter(OnnxGraph graph)
-    {
-        _graph = graph;
-    }
-
     /// <summary>The buckets of one batch, shared by every block.</summary>
     /// <param name="timestamps">[B, W + 1] int64 seconds, the request time at column L_b.</param>
     /// <param name="widthVector">[1] int64 W.</param>
     /// <returns>[B, W, W] int64.</returns>
     public string Write(string timestamps, string widthVector)
     {
-        var g = _graph;
+        var g = graph;
         var next = g.Unsqueeze(g.Slice(timestamps, g.Int64s(1), g.Add(widthVector, g.Int64s(1)), axis: 1), 2);   // [B, W, 1]: t[i + 1]
         var keys = g.Unsqueeze(g.Slice(timestamps, g.Int64s(0), widthVector, axis: 1), 1);                       // [B, 1, W]: t[j]
         return Bucketize(g.Sub(next, keys));                                                                      // [B, W, W]
@@ -46,7 +39,7 @@ internal sealed class OnnxTimeBucketWriter
     /// <returns>int64 buckets in 0..128, the same shape.</returns>
     public string Bucketize(string deltaSeconds)
     {
-        var g = _graph;
+        var g = graph;
         var zero = g.Scalar(0L);
         var highest = g.Scalar(RelativeAttentionBias.NumberOfBuckets);
         var magnitude = g.Max(g.Abs(deltaSeconds), g.Scalar(1L));                                                 // int64, |Δ| ≥ 1
