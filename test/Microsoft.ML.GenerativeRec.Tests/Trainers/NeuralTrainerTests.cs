@@ -47,8 +47,10 @@ public sealed class NeuralTrainerTests
         var train = VariedLengthRows(mlContext);
         var random = SyntheticSequences.HstuOptions();
         random.GroupBatchesByLength = false;
+        var lengthGrouped = SyntheticSequences.HstuOptions();
+        lengthGrouped.GroupBatchesByLength = true;
 
-        using var grouped = mlContext.Recommendation().Trainers.Hstu(SyntheticSequences.HstuOptions()).Fit(train);
+        using var grouped = mlContext.Recommendation().Trainers.Hstu(lengthGrouped).Fit(train);
         using var shuffled = mlContext.Recommendation().Trainers.Hstu(random).Fit(train);
 
         Assert.IsTrue(shuffled.TrainingHistory.Epochs.All(e => double.IsFinite(e.Loss) && e.Loss > 0));
@@ -65,10 +67,13 @@ public sealed class NeuralTrainerTests
         var train = VariedLengthRows(mlContext);
         var random = SyntheticSequences.HstuOptions();
         random.GroupBatchesByLength = false;
-        var groupsOfOne = SyntheticSequences.HstuOptions();
-        groupsOfOne.LengthGroupBatches = 1;
-        var groupsOfTwo = SyntheticSequences.HstuOptions();
-        groupsOfTwo.LengthGroupBatches = 2;
+        HstuTrainer.Options Grouped(int? batchesPerGroup = null)
+        {
+            var options = SyntheticSequences.HstuOptions();
+            options.GroupBatchesByLength = true;
+            options.LengthGroupBatches = batchesPerGroup ?? options.LengthGroupBatches;
+            return options;
+        }
 
         float[] Scores(HstuTrainer.Options options)
         {
@@ -76,7 +81,7 @@ public sealed class NeuralTrainerTests
             return model.Transform(train).GetColumn<float[]>(ColumnNames.Scores).First();
         }
 
-        float[] whole = Scores(SyntheticSequences.HstuOptions()), one = Scores(groupsOfOne), two = Scores(groupsOfTwo);
+        float[] whole = Scores(Grouped()), one = Scores(Grouped(1)), two = Scores(Grouped(2));
         CollectionAssert.AreEqual(Scores(random), one);       // a group of one batch is sorted within the batch only
         CollectionAssert.AreNotEqual(whole, two);
         CollectionAssert.AreNotEqual(one, two);

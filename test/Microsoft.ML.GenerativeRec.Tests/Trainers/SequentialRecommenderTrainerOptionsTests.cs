@@ -9,11 +9,12 @@ public sealed class SequentialRecommenderTrainerOptionsTests
     // §5.1 table rows configs/ml-1m/{hstu,hstu-…-large,sasrec}-sampled-softmax-n128-final.gin (max_seq_len, D, blocks,
     // heads, dqk = dv or ffn_hidden, dropout, #neg, epochs) and their common settings (learning_rate 1e-3,
     // weight_decay 0, temperature 0.05, local_batch_size 128); §1.5 N = max_seq_len + gr_output_length 10 + 1 = 211;
-    // §3.7 dqk = dv = D / h; §5.2 AdamW betas (0.9, 0.98), constant rate; §5.3 one negative set per position.
+    // §3.7 dqk = dv = D / h; §5.2 AdamW betas (0.9, 0.98), constant rate; §5.3 one negative set per position, each
+    // batch's loss the mean over its tokens; batches of users drawn at random (DistributedSampler(shuffle=True)).
     private static readonly Reference Hstu = new(MaxSequenceLength: 200, PaddedLength: 211, EmbeddingDimension: 50, NumberOfBlocks: 2,
         NumberOfHeads: 1, AttentionDimension: 50, ValueDimension: 50, FeedForwardDimension: null, DropoutRate: 0.2, NumberOfNegatives: 128,
         NumberOfEpochs: 101, BatchSize: 128, LearningRate: 1e-3, WeightDecay: 0, AdamBeta1: 0.9, AdamBeta2: 0.98, Temperature: 0.05,
-        LearningRateSchedule.Constant, NegativeSampling.PerPosition);
+        LearningRateSchedule.Constant, NegativeSampling.PerPosition, GroupBatchesByLength: false, WeighTokensEqually: false);
 
     private static readonly Reference HstuLarge = Hstu with { NumberOfBlocks = 8, NumberOfHeads = 2, AttentionDimension = 25, ValueDimension = 25 };
 
@@ -125,12 +126,12 @@ public sealed class SequentialRecommenderTrainerOptionsTests
     private sealed record Reference(int MaxSequenceLength, int PaddedLength, int EmbeddingDimension, int NumberOfBlocks, int NumberOfHeads,
         int? AttentionDimension, int? ValueDimension, int? FeedForwardDimension, double DropoutRate, int NumberOfNegatives, int NumberOfEpochs,
         int BatchSize, double LearningRate, double WeightDecay, double AdamBeta1, double AdamBeta2, double Temperature,
-        LearningRateSchedule LearningRateSchedule, NegativeSampling NegativeSampling)
+        LearningRateSchedule LearningRateSchedule, NegativeSampling NegativeSampling, bool GroupBatchesByLength, bool WeighTokensEqually)
     {
         public static Reference Of(SequentialRecommenderTrainerOptions o) => new(o.MaxSequenceLength, o.EffectivePaddedLength,
             o.EmbeddingDimension, o.NumberOfBlocks, o.NumberOfHeads, (o as HstuTrainer.Options)?.EffectiveAttentionDimension,
             (o as HstuTrainer.Options)?.EffectiveValueDimension, (o as SasRecTrainer.Options)?.FeedForwardDimension, o.DropoutRate,
             o.NumberOfNegatives, o.NumberOfEpochs, o.BatchSize, o.LearningRate, o.WeightDecay, o.AdamBeta1, o.AdamBeta2, o.Temperature,
-            o.LearningRateSchedule, o.NegativeSampling);
+            o.LearningRateSchedule, o.NegativeSampling, o.GroupBatchesByLength, o.WeighTokensEqually);
     }
 }
