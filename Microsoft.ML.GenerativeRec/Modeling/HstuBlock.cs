@@ -78,7 +78,7 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IEnco
     /// <summary>Re-initialises the block as <c>hstu.py</c> does (hstu-spec.md §3.6).</summary>
     public void ResetParameters()
     {
-        ParameterInit.Normal(_uvqk, UvqkStd);                                  // W_uvqk ~ N(0, 0.02)
+        nn.init.normal_(_uvqk, std: UvqkStd);                                  // W_uvqk ~ N(0, 0.02)
         ParameterInit.XavierUniform(_output.weight!);                          // Linear_o.weight: xavier_uniform
         ParameterInit.DefaultBias(_output.bias!, _output.weight!);             // Linear_o.bias: PyTorch default U(±1/√fan_in)
         _bias.ResetParameters();                                               // pos_w, ts_w ~ N(0, 0.02)
@@ -131,10 +131,7 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IEnco
     protected override void Dispose(bool disposing)
     {
         if (disposing)
-        {
             _constants.Dispose();
-        }
-
         base.Dispose(disposing);
     }
 

@@ -94,10 +94,7 @@ internal sealed class InputEmbedding : Module<Tensor, Tensor>
     protected override void Dispose(bool disposing)
     {
         if (disposing)
-        {
             _constants.Dispose();
-        }
-
         base.Dispose(disposing);
     }
 }

@@ -1,17 +1,9 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
 namespace Microsoft.ML.GenerativeRec.Modeling;
-
-/// <summary>A block of a <see cref="StackedEncoder{TBlock}"/>: re-initialisable, with a chosen number format for its products.</summary>
-internal interface IEncoderBlock : IMixedPrecisionBlock
-{
-    /// <summary>Re-initialises the block as the reference does.</summary>
-    void ResetParameters();
-}
 
 /// <summary>
 /// What the HSTU and SASRec encoders share: the input embedding, a stack of blocks, no final norm, and the checks and
@@ -45,10 +37,17 @@ internal abstract class StackedEncoder<TBlock> : Module<Tensor, Tensor, Tensor?,
     public Tensor ItemEmbeddings => _input.ItemEmbeddings;
 
     /// <inheritdoc/>
+    /// <exception cref="ArgumentOutOfRangeException">The value set is neither Float32 nor BFloat16.</exception>
     public ScalarType ComputeType
     {
         get => _blocks[0].ComputeType;
-        set => MixedPrecision.Apply(_blocks, value);
+        set
+        {
+            if (value is not (ScalarType.Float32 or ScalarType.BFloat16))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Must be Float32 or BFloat16.");
+            foreach (var block in _blocks)
+                block.ComputeType = value;
+        }
     }
 
     /// <summary>Gets the input embedding.</summary>

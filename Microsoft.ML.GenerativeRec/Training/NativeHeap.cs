@@ -120,16 +120,10 @@ internal static class NativeHeap
     }
 
     /// <summary>The settings of <see cref="KeepFreedPagesWhileTraining"/>, undone by <see cref="Dispose"/>.</summary>
-    internal sealed class Scope : IDisposable
+    internal sealed class Scope(bool applied) : IDisposable
     {
-        private readonly bool _applied;
         private long _reference;                // for ReleaseWhenGrown
         private bool _disposed;
-
-        internal Scope(bool applied)
-        {
-            _applied = applied;
-        }
 
         /// <summary><see cref="NativeHeap.ReleaseWhenGrown"/> with a reference kept by the scope: for the end of each epoch.</summary>
         public void ReleaseWhenGrown() => NativeHeap.ReleaseWhenGrown(ref _reference);
@@ -137,7 +131,7 @@ internal static class NativeHeap
         /// <summary>Sets the thresholds a process reaches without <c>mallopt</c> and returns the free pages (see the remarks above).</summary>
         public void Dispose()
         {
-            if (_disposed || !_applied)
+            if (_disposed || !applied)
                 return;
             _disposed = true;
             MallOpt(TrimThresholdParameter, 2 * LargestMmapThreshold);

@@ -113,18 +113,18 @@ internal sealed class SampledSoftmaxLoss
     {
         ArgumentNullException.ThrowIfNull(generator);
         ValidateInputs(userVectors, positiveIds, itemEmbeddings);
-        if (Sampling == NegativeSampling.InBatch)
-            return ComputeInBatch(userVectors, positiveIds, itemEmbeddings);
         if (Sampling == NegativeSampling.AllItems)
             return ComputeAllItems(userVectors, positiveIds, itemEmbeddings);
 
         using var scope = NewDisposeScope();
-        long tokens = userVectors.shape[0];
-        long items = itemEmbeddings.shape[0];
-        long[] shape = Sampling == NegativeSampling.PerPosition ? [tokens, NumberOfNegatives] : [NumberOfNegatives];
-        var negativeIds = SampleNegatives(shape, items, generator, itemEmbeddings.device);    // [T, R] or [R] int64
+        var negativeIds = Sampling switch                                                    // [T, R] or [K] int64
+        {
+            NegativeSampling.PerPosition => SampleNegatives([userVectors.shape[0], NumberOfNegatives], itemEmbeddings.shape[0], generator, itemEmbeddings.device),
+            NegativeSampling.SharedAcrossBatch => SampleNegatives([NumberOfNegatives], itemEmbeddings.shape[0], generator, itemEmbeddings.device),
+            _ => positiveIds.unique(sorted: true).output,                                   // InBatch: the distinct positives, K ≤ T
+        };
         var loss = Sampling == NegativeSampling.PerPosition
-            ? ComputePerPosition(userVectors, positiveIds, itemEmbeddings, negativeIds, UsesFullCatalogue(tokens, items))
+            ? ComputePerPosition(userVectors, positiveIds, itemEmbeddings, negativeIds, UsesFullCatalogue(userVectors.shape[0], itemEmbeddings.shape[0]))
             : ComputeShared(userVectors, positiveIds, itemEmbeddings, negativeIds);
         return loss.MoveToOuterDisposeScope();
     }
@@ -235,13 +235,6 @@ internal sealed class SampledSoftmaxLoss
         return MeanNegativeLogSoftmax(positiveDots, negativeDots, collisions).MoveToOuterDisposeScope();
     }
 
-    private Tensor ComputeInBatch(Tensor userVectors, Tensor positiveIds, Tensor itemEmbeddings)
-    {
-        using var scope = NewDisposeScope();
-        var (distinct, _, _) = positiveIds.unique(sorted: true);                             // [K] int64, K ≤ T
-        return ComputeShared(userVectors, positiveIds, itemEmbeddings, distinct).MoveToOuterDisposeScope();
-    }
-
     // The full softmax: every item 1..V−1 is a candidate, the positive among them, so no collision mask is needed.
     // Chunks of C tokens keep the [C, V − 1] logits and their gradient near ChunkElements floats.
     private Tensor ComputeAllItems(Tensor userVectors, Tensor positiveIds, Tensor itemEmbeddings)
@@ -277,7 +270,6 @@ internal sealed class SampledSoftmaxLoss
         var logLikelihood = logits.log_softmax(1).select(1, 0);                                     // [T]
         return weights is null ? logLikelihood.mean().neg() : logLikelihood.mul(weights).sum().div(weights.sum()).neg();
     }
-
 
     private static void ValidateInputs(Tensor userVectors, Tensor positiveIds, Tensor itemEmbeddings)
     {
