@@ -30,7 +30,6 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IEnco
     private readonly long _heads;
     private readonly long _queryKeyDimension;
     private readonly long _valueDimension;
-    private readonly long _paddedLength;
     // Made once and disposed with the block: an implicit number → Scalar conversion per op would leave a Scalar to the
     // finalizer at every step (docs/reliability.md, "TorchSharp Scalars").
     private readonly ConstantScalars _constants = new();
@@ -51,7 +50,6 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IEnco
         _heads = heads;
         _queryKeyDimension = queryKeyDimension;
         _valueDimension = valueDimension;
-        _paddedLength = paddedLength;
         _one = _constants.Own(1.ToScalar());
         _attentionDivisor = _constants.Own(paddedLength.ToScalar());
         _uvqk = Parameter(empty(dimension, 2 * heads * valueDimension + 2 * heads * queryKeyDimension));

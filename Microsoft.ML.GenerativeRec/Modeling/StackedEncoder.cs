@@ -88,6 +88,14 @@ internal abstract class StackedEncoder<TBlock> : Module<Tensor, Tensor, Tensor?,
         return x.MoveToOuterDisposeScope();
     }
 
+    /// <summary>Runs <paramref name="validate"/> on <paramref name="shape"/>, for a subclass to call before this constructor reads it.</summary>
+    private protected static EncoderShape Checked(EncoderShape shape, Action<EncoderShape> validate)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        validate(shape);
+        return shape;
+    }
+
     /// <summary>What every block of this batch reads besides x and the mask (HSTU: the time buckets), or null.</summary>
     private protected abstract Tensor? BlockContext(Tensor ids, Tensor? timestamps);
 

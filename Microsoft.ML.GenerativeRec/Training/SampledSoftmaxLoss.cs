@@ -117,16 +117,11 @@ internal sealed class SampledSoftmaxLoss
             return ComputeAllItems(userVectors, positiveIds, itemEmbeddings);
 
         using var scope = NewDisposeScope();
-        var negativeIds = Sampling switch                                                    // [T, R] or [K] int64
-        {
-            NegativeSampling.PerPosition => SampleNegatives([userVectors.shape[0], NumberOfNegatives], itemEmbeddings.shape[0], generator, itemEmbeddings.device),
-            NegativeSampling.SharedAcrossBatch => SampleNegatives([NumberOfNegatives], itemEmbeddings.shape[0], generator, itemEmbeddings.device),
-            _ => positiveIds.unique(sorted: true).output,                                   // InBatch: the distinct positives, K ≤ T
-        };
-        var loss = Sampling == NegativeSampling.PerPosition
-            ? ComputePerPosition(userVectors, positiveIds, itemEmbeddings, negativeIds, UsesFullCatalogue(userVectors.shape[0], itemEmbeddings.shape[0]))
-            : ComputeShared(userVectors, positiveIds, itemEmbeddings, negativeIds);
-        return loss.MoveToOuterDisposeScope();
+        if (Sampling == NegativeSampling.InBatch)                                           // the batch's distinct positives, K ≤ T
+            return ComputeShared(userVectors, positiveIds, itemEmbeddings, positiveIds.unique(sorted: true).output).MoveToOuterDisposeScope();
+        long[] shape = Sampling == NegativeSampling.PerPosition ? [userVectors.shape[0], NumberOfNegatives] : [NumberOfNegatives];
+        var negativeIds = SampleNegatives(shape, itemEmbeddings.shape[0], generator, itemEmbeddings.device);    // [T, R] or [R] int64
+        return Compute(userVectors, positiveIds, itemEmbeddings, negativeIds).MoveToOuterDisposeScope();
     }
 
     /// <summary>Returns the loss for pre-drawn negatives: [T, R] ids for <see cref="NegativeSampling.PerPosition"/>, [R] for <see cref="NegativeSampling.SharedAcrossBatch"/>.</summary>

@@ -78,10 +78,11 @@ internal sealed class TrainingLoop(nn.Module model, ISequenceEncoder encoder, Tr
                     using var scorer = new CandidateScorer(_encoder);           // this epoch's item table
                     var metrics = SequentialRecommendationMetrics.FromRanks(
                         FullRankingEvaluator.Ranks(_model, scorer, validation, _settings.MaxSequenceLength, _device), TrainingSettings.ValidationCutoff);
-                    summary = summary.WithValidation(metrics.Ndcg(10), metrics.HitRate(10), validationClock.Elapsed.TotalSeconds);
-                    if (metrics.Ndcg(10) > bestNdcg)
+                    double ndcg = metrics.Ndcg(TrainingSettings.ValidationCutoff);
+                    summary = summary.WithValidation(ndcg, metrics.HitRate(TrainingSettings.ValidationCutoff), validationClock.Elapsed.TotalSeconds);
+                    if (ndcg > bestNdcg)
                     {
-                        bestNdcg = metrics.Ndcg(10);
+                        bestNdcg = ndcg;
                         bestEpoch = epoch;
                         DisposeAll(best);
                         best = Snapshot();
@@ -219,8 +220,6 @@ internal sealed class TrainingLoop(nn.Module model, ISequenceEncoder encoder, Tr
     private static void DisposeAll(Dictionary<string, Tensor>? state)
     {
         foreach (var tensor in state?.Values ?? Enumerable.Empty<Tensor>())
-        {
             tensor.Dispose();
-        }
     }
 }
