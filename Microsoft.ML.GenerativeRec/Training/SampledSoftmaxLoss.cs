@@ -74,8 +74,6 @@ internal sealed class SampledSoftmaxLoss
         {
             throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The softmax temperature must be positive and finite.");
         }
-
-        Temperature = temperature;
         if (numberOfNegatives <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(numberOfNegatives), numberOfNegatives,
@@ -88,6 +86,7 @@ internal sealed class SampledSoftmaxLoss
             throw new ArgumentOutOfRangeException(nameof(fullCatalogueElementLimit), fullCatalogueElementLimit,
                 "Must be 0 (always gather the sampled rows) or positive.");
         }
+        Temperature = temperature;
         NumberOfNegatives = numberOfNegatives;
         Sampling = sampling;
         _fullCatalogueElementLimit = fullCatalogueElementLimit;
