@@ -18,7 +18,7 @@ internal sealed record EncoderShape(long ItemCount, long EmbeddingDimension, int
     /// <summary>Columns the reference adds to max_sequence_length: gr_output_length 10, plus 1 (hstu-spec.md §1.5).</summary>
     public const long OutputPadding = 11;
 
-    private const double ReferenceDropoutRate = 0.2;   // train_fn.dropout_rate, linear/ffn_dropout_rate on ML (hstu-spec.md §5.1)
+    public const double ReferenceDropoutRate = 0.2;   // train_fn.dropout_rate, linear/ffn_dropout_rate on ML (hstu-spec.md §5.1)
 
     /// <summary>Gets N: the rows of the positional table and the HSTU attention divisor (hstu-spec.md §1.5, §3.3).</summary>
     public long PaddedLength { get; init; } = MaxSequenceLength + OutputPadding;

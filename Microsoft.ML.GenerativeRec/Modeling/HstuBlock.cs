@@ -30,7 +30,6 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IEnco
     private readonly long _heads;
     private readonly long _queryKeyDimension;
     private readonly long _valueDimension;
-    private readonly long _paddedLength;
     // Made once and disposed with the block: an implicit number → Scalar conversion per op would leave a Scalar to the
     // finalizer at every step (docs/reliability.md, "TorchSharp Scalars").
     private readonly ConstantScalars _constants = new();
@@ -51,7 +50,6 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IEnco
         _heads = heads;
         _queryKeyDimension = queryKeyDimension;
         _valueDimension = valueDimension;
-        _paddedLength = paddedLength;
         _one = _constants.Own(1.ToScalar());
         _attentionDivisor = _constants.Own(paddedLength.ToScalar());
         _uvqk = Parameter(empty(dimension, 2 * heads * valueDimension + 2 * heads * queryKeyDimension));
@@ -78,7 +76,7 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IEnco
     /// <summary>Re-initialises the block as <c>hstu.py</c> does (hstu-spec.md §3.6).</summary>
     public void ResetParameters()
     {
-        ParameterInit.Normal(_uvqk, UvqkStd);                                  // W_uvqk ~ N(0, 0.02)
+        nn.init.normal_(_uvqk, std: UvqkStd);                                  // W_uvqk ~ N(0, 0.02)
         ParameterInit.XavierUniform(_output.weight!);                          // Linear_o.weight: xavier_uniform
         ParameterInit.DefaultBias(_output.bias!, _output.weight!);             // Linear_o.bias: PyTorch default U(±1/√fan_in)
         _bias.ResetParameters();                                               // pos_w, ts_w ~ N(0, 0.02)
@@ -131,10 +129,7 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IEnco
     protected override void Dispose(bool disposing)
     {
         if (disposing)
-        {
             _constants.Dispose();
-        }
-
         base.Dispose(disposing);
     }
 

@@ -10,7 +10,7 @@ internal sealed class HstuEncoder : StackedEncoder<HstuBlock>
     /// <param name="shape">Sizes and rates; validated here.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size or rate of <paramref name="shape"/> is out of range.</exception>
     public HstuEncoder(EncoderShape shape)
-        : base(nameof(HstuEncoder), Validated(shape), PositionalInit.XavierNormal,
+        : base(nameof(HstuEncoder), Checked(shape, s => s.Validate()), PositionalInit.XavierNormal,
             () => new HstuBlock(shape.EmbeddingDimension, shape.NumberOfHeads, shape.QueryKeyDimension, shape.ValueDimension,
                 shape.PaddedLength, shape.BlockDropoutRate))
     {
@@ -25,13 +25,6 @@ internal sealed class HstuEncoder : StackedEncoder<HstuBlock>
 
     private protected override Tensor ForwardBlock(HstuBlock block, Tensor x, Tensor validMask, Tensor? context)
         => block.forward(x, validMask, context);
-
-    private static EncoderShape Validated(EncoderShape shape)
-    {
-        ArgumentNullException.ThrowIfNull(shape);
-        shape.Validate();
-        return shape;
-    }
 
     private void CheckTimestamps(Tensor ids, Tensor? timestamps)
     {

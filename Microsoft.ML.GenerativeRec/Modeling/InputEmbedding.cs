@@ -21,7 +21,6 @@ internal sealed class InputEmbedding : Module<Tensor, Tensor>
     [ComponentName(Name = "pos_emb")] private readonly Parameter _positions;        // [N, D]
     [ComponentName(Name = "dropout")] private readonly Dropout _dropout;
     private readonly long _dimension;
-    private readonly double _scale;
     private readonly PositionalInit _positionalInit;
     // Made once and disposed with the module, so no op leaves a Scalar to the finalizer (docs/reliability.md).
     private readonly ConstantScalars _constants = new();
@@ -39,9 +38,9 @@ internal sealed class InputEmbedding : Module<Tensor, Tensor>
         : base(nameof(InputEmbedding))
     {
         _dimension = dimension;
-        _scale = Math.Sqrt(dimension);
+        Scale = Math.Sqrt(dimension);
         _positionalInit = positionalInit;
-        _scaleScalar = _constants.Own(_scale.ToScalar());
+        _scaleScalar = _constants.Own(Scale.ToScalar());
         _one = _constants.Own(1.ToScalar());
         _paddingId = _constants.Own(PaddingId.ToScalar());
         _items = Parameter(empty(itemCount, dimension));
@@ -56,7 +55,7 @@ internal sealed class InputEmbedding : Module<Tensor, Tensor>
     public Parameter ItemEmbeddings => _items;
 
     /// <summary>Gets √D, the factor of the item embeddings.</summary>
-    public double Scale => _scale;
+    public double Scale { get; }
 
     /// <summary>Gets the positional table P.</summary>
     /// <value>[N, D] parameter.</value>
@@ -94,10 +93,7 @@ internal sealed class InputEmbedding : Module<Tensor, Tensor>
     protected override void Dispose(bool disposing)
     {
         if (disposing)
-        {
             _constants.Dispose();
-        }
-
         base.Dispose(disposing);
     }
 }

@@ -5,20 +5,14 @@ namespace Microsoft.ML.GenerativeRec.Modeling;
 
 /// <summary>In-place parameter initialisers with PyTorch's semantics, used by the modules' <c>ResetParameters</c>.</summary>
 /// <remarks>
-/// Each runs under <c>torch.no_grad()</c>, so it may be applied to leaf parameters that require gradients. We write
+/// Each runs under <c>torch.no_grad()</c>, so it may be applied to leaf parameters that require gradients; plain
+/// normal, uniform and zero fills are TorchSharp's <c>nn.init</c>, which does the same. We write
 /// the Xavier initialisers ourselves because TorchSharp's <c>nn.init.xavier_normal_</c> (0.107) calls the native
 /// uniform initialiser: the reference's xavier_normal_ would silently become xavier_uniform_.
 /// </remarks>
 internal static class ParameterInit
 {
     private const double TruncationInStandardDeviations = 2.0;   // init.py::truncated_normal keeps draws in (−2σ, 2σ), hstu-spec.md §3.6
-
-    /// <summary>Fills <paramref name="tensor"/> from N(0, std²).</summary>
-    public static void Normal(Tensor tensor, double std)
-    {
-        using var noGrad = no_grad();
-        tensor.normal_(0.0, std);
-    }
 
     /// <summary>Fills <paramref name="tensor"/> from N(0, std²) truncated at ±2σ (<c>init.py::truncated_normal</c>, hstu-spec.md §3.6).</summary>
     /// <remarks>
@@ -42,28 +36,22 @@ internal static class ParameterInit
     public static void XavierNormal(Tensor tensor)
     {
         var (fanIn, fanOut) = FanInAndFanOut(tensor);
-        Normal(tensor, Math.Sqrt(2.0 / (fanIn + fanOut)));
+        nn.init.normal_(tensor, std: Math.Sqrt(2.0 / (fanIn + fanOut)));
     }
 
     /// <summary>PyTorch's <c>xavier_uniform_</c>: U(±√(6 / (fan_in + fan_out))).</summary>
     public static void XavierUniform(Tensor tensor)
     {
         var (fanIn, fanOut) = FanInAndFanOut(tensor);
-        Uniform(tensor, Math.Sqrt(6.0 / (fanIn + fanOut)));
+        double bound = Math.Sqrt(6.0 / (fanIn + fanOut));
+        nn.init.uniform_(tensor, -bound, bound);
     }
 
     /// <summary>PyTorch's default <c>Linear</c>/<c>Conv1d</c> bias: U(±1/√fan_in), fan_in from <paramref name="weight"/>.</summary>
     public static void DefaultBias(Tensor bias, Tensor weight)
     {
         var (fanIn, _) = FanInAndFanOut(weight);
-        Uniform(bias, 1.0 / Math.Sqrt(fanIn));
-    }
-
-    /// <summary>Fills <paramref name="tensor"/> with zeros.</summary>
-    public static void Zeros(Tensor tensor)
-    {
-        using var noGrad = no_grad();
-        tensor.zero_();
+        nn.init.uniform_(bias, -1.0 / Math.Sqrt(fanIn), 1.0 / Math.Sqrt(fanIn));
     }
 
     // Φ(x) = (1 + erf(x / √2)) / 2, with erf from torch so no numerics are hand-written.
@@ -72,12 +60,6 @@ internal static class ParameterInit
         using var value = tensor(x / Math.Sqrt(2.0), ScalarType.Float64);
         using var erf = value.erf();
         return (1 + erf.item<double>()) / 2;
-    }
-
-    private static void Uniform(Tensor tensor, double bound)
-    {
-        using var noGrad = no_grad();
-        tensor.uniform_(-bound, bound);
     }
 
     // torch.nn.init._calculate_fan_in_and_fan_out: dim 1 is the input, dim 0 the output, the rest the receptive field.

@@ -62,8 +62,8 @@ internal sealed class RelativeAttentionBias : Module<Tensor?, long, Tensor>
     /// <summary>Re-initialises pos_w and ts_w from N(0, 0.02) (hstu-spec.md §3.6).</summary>
     public void ResetParameters()
     {
-        ParameterInit.Normal(_positionWeights, WeightStd);
-        ParameterInit.Normal(_timeWeights, WeightStd);
+        nn.init.normal_(_positionWeights, std: WeightStd);
+        nn.init.normal_(_timeWeights, std: WeightStd);
     }
 
     /// <summary>Computes the bias for the first n positions.</summary>
@@ -128,10 +128,7 @@ internal sealed class RelativeAttentionBias : Module<Tensor?, long, Tensor>
     protected override void Dispose(bool disposing)
     {
         if (disposing)
-        {
             _constants.Dispose();
-        }
-
         base.Dispose(disposing);
     }
 }

@@ -80,8 +80,8 @@ internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>, IEncoderBloc
         ParameterInit.XavierNormal(_feedForward1.weight!);
         ParameterInit.XavierNormal(_feedForward2.weight!);
         // 1-D parameters keep PyTorch's defaults: MultiheadAttention zeroes its biases, Conv1d draws U(±1/√fan_in).
-        ParameterInit.Zeros(_inProjectionBias);
-        ParameterInit.Zeros(_outProjection.bias!);
+        nn.init.zeros_(_inProjectionBias);
+        nn.init.zeros_(_outProjection.bias!);
         ParameterInit.DefaultBias(_feedForward1.bias!, _feedForward1.weight!);
         ParameterInit.DefaultBias(_feedForward2.bias!, _feedForward2.weight!);
     }
@@ -130,10 +130,7 @@ internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>, IEncoderBloc
     protected override void Dispose(bool disposing)
     {
         if (disposing)
-        {
             _constants.Dispose();
-        }
-
         base.Dispose(disposing);
     }
 

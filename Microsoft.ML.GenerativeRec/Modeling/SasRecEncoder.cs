@@ -10,7 +10,7 @@ internal sealed class SasRecEncoder : StackedEncoder<SasRecBlock>
     /// <param name="shape">Sizes and rates; validated here. Dqk, Dv and the time bias are not used.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size or rate is out of range, or D is not a multiple of H.</exception>
     public SasRecEncoder(EncoderShape shape)
-        : base(nameof(SasRecEncoder), Validated(shape), PositionalInit.TruncatedNormal,
+        : base(nameof(SasRecEncoder), Checked(shape, s => s.ValidateForSasRec()), PositionalInit.TruncatedNormal,
             () => new SasRecBlock(shape.EmbeddingDimension, shape.NumberOfHeads, shape.FeedForwardDimension, shape.BlockDropoutRate))
     {
     }
@@ -18,11 +18,4 @@ internal sealed class SasRecEncoder : StackedEncoder<SasRecBlock>
     private protected override Tensor? BlockContext(Tensor ids, Tensor? timestamps) => null;
 
     private protected override Tensor ForwardBlock(SasRecBlock block, Tensor x, Tensor validMask, Tensor? context) => block.forward(x, validMask);
-
-    private static EncoderShape Validated(EncoderShape shape)
-    {
-        ArgumentNullException.ThrowIfNull(shape);
-        shape.ValidateForSasRec();
-        return shape;
-    }
 }

@@ -1,17 +1,9 @@
-using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
 namespace Microsoft.ML.GenerativeRec.Modeling;
-
-/// <summary>A block of a <see cref="StackedEncoder{TBlock}"/>: re-initialisable, with a chosen number format for its products.</summary>
-internal interface IEncoderBlock : IMixedPrecisionBlock
-{
-    /// <summary>Re-initialises the block as the reference does.</summary>
-    void ResetParameters();
-}
 
 /// <summary>
 /// What the HSTU and SASRec encoders share: the input embedding, a stack of blocks, no final norm, and the checks and
@@ -45,10 +37,17 @@ internal abstract class StackedEncoder<TBlock> : Module<Tensor, Tensor, Tensor?,
     public Tensor ItemEmbeddings => _input.ItemEmbeddings;
 
     /// <inheritdoc/>
+    /// <exception cref="ArgumentOutOfRangeException">The value set is neither Float32 nor BFloat16.</exception>
     public ScalarType ComputeType
     {
         get => _blocks[0].ComputeType;
-        set => MixedPrecision.Apply(_blocks, value);
+        set
+        {
+            if (value is not (ScalarType.Float32 or ScalarType.BFloat16))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "Must be Float32 or BFloat16.");
+            foreach (var block in _blocks)
+                block.ComputeType = value;
+        }
     }
 
     /// <summary>Gets the input embedding.</summary>
@@ -87,6 +86,14 @@ internal abstract class StackedEncoder<TBlock> : Module<Tensor, Tensor, Tensor?,
         foreach (var block in _blocks)
             x = ForwardBlock(block, x, validMask, context);                                   // [B, n, D]
         return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Runs <paramref name="validate"/> on <paramref name="shape"/>, for a subclass to call before this constructor reads it.</summary>
+    private protected static EncoderShape Checked(EncoderShape shape, Action<EncoderShape> validate)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        validate(shape);
+        return shape;
     }
 
     /// <summary>What every block of this batch reads besides x and the mask (HSTU: the time buckets), or null.</summary>

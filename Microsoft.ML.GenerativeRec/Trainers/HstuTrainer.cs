@@ -20,11 +20,9 @@ namespace Microsoft.ML.GenerativeRec;
 public sealed class HstuTrainer : SequentialRecommenderTrainer<HstuTransformer>
 {
     internal HstuTrainer(IHostEnvironment env, Options options)
-        : base(env, options, nameof(HstuTrainer))
+        : base(env, options, nameof(HstuTrainer), (host, recommender) => new HstuTransformer(host, recommender))
     {
     }
-
-    private protected override HstuTransformer CreateTransformer(NeuralRecommender recommender) => new(Host, recommender);
 
     /// <summary>Options of <see cref="HstuTrainer"/>; the defaults are the reference MovieLens-1M HSTU (hstu-spec.md §5.1).</summary>
     public sealed class Options : SequentialRecommenderTrainerOptions

@@ -129,7 +129,7 @@ public sealed class MostPopularTrainer : IEstimator<MostPopularTransformer>
 
     internal static class Defaults
     {
-        public const int NumberOfRecommendations = 10;
-        public const int ExcludedHistoryLength = 200;   // hstu-spec.md §2.3: the 200-item window on MovieLens
+        public const int NumberOfRecommendations = SequentialRecommenderDefaults.NumberOfRecommendations;
+        public const int ExcludedHistoryLength = SequentialRecommenderDefaults.MaxSequenceLength;   // hstu-spec.md §2.3: the neural models' window
     }
 }

@@ -16,11 +16,9 @@ namespace Microsoft.ML.GenerativeRec;
 public sealed class SasRecTrainer : SequentialRecommenderTrainer<SasRecTransformer>
 {
     internal SasRecTrainer(IHostEnvironment env, Options options)
-        : base(env, options, nameof(SasRecTrainer))
+        : base(env, options, nameof(SasRecTrainer), (host, recommender) => new SasRecTransformer(host, recommender))
     {
     }
-
-    private protected override SasRecTransformer CreateTransformer(NeuralRecommender recommender) => new(Host, recommender);
 
     /// <summary>Options of <see cref="SasRecTrainer"/>; the defaults are the reference MovieLens-1M SASRec (hstu-spec.md §5.1).</summary>
     public sealed class Options : SequentialRecommenderTrainerOptions

@@ -7,8 +7,8 @@ internal static class SequentialRecommenderDefaults
     public const int NumberOfBlocks = 2;
     public const int NumberOfHeads = 1;
     public const int MaxSequenceLength = 200;
-    public const int ReferenceExtraPadding = 11;      // gr_output_length + 1 (hstu-spec.md §1.5): N = 200 + 11 = 211
-    public const double DropoutRate = 0.2;
+    public const int ReferenceExtraPadding = (int)Modeling.EncoderShape.OutputPadding;   // N = 200 + 11 = 211
+    public const double DropoutRate = Modeling.EncoderShape.ReferenceDropoutRate;
     public const int NumberOfEpochs = 101;
     public const int BatchSize = 128;
     public const double LearningRate = 1e-3;

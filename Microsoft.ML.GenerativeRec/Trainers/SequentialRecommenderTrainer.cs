@@ -16,17 +16,19 @@ public abstract class SequentialRecommenderTrainer<TTransformer> : IEstimator<TT
     where TTransformer : SequentialRecommenderTransformer
 {
     private readonly SequentialRecommenderTrainerOptions _options;
+    private readonly IHost _host;
+    private readonly Func<IHost, NeuralRecommender, TTransformer> _createTransformer;
 
-    private protected SequentialRecommenderTrainer(IHostEnvironment env, SequentialRecommenderTrainerOptions options, string name)
+    private protected SequentialRecommenderTrainer(IHostEnvironment env, SequentialRecommenderTrainerOptions options, string name,
+        Func<IHost, NeuralRecommender, TTransformer> createTransformer)
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        Host = env.Register(name);
+        _host = env.Register(name);
         _options = options;
+        _createTransformer = createTransformer;
     }
-
-    private protected IHost Host { get; }
 
     /// <summary>Trains on <paramref name="input"/> for <c>NumberOfEpochs</c> epochs and returns the last epoch's model.</summary>
     /// <param name="input">The training rows.</param>
@@ -47,7 +49,7 @@ public abstract class SequentialRecommenderTrainer<TTransformer> : IEstimator<TT
     /// <exception cref="NotSupportedException">A GPU was asked for (<c>Options.Device</c> = <see cref="ComputeDevice.Cuda"/>, or
     /// <c>MLContext.GpuDeviceId</c> without <c>MLContext.FallbackToCpu</c>) and TorchSharp cannot use it.</exception>
     public TTransformer Fit(IDataView trainData, IDataView? validationData)
-        => CreateTransformer(NeuralTrainerCore.Fit(Host, _options, trainData, validationData));
+        => _createTransformer(_host, NeuralTrainerCore.Fit(_host, _options, trainData, validationData));
 
     /// <summary>The schema <see cref="Fit(IDataView)"/> would produce for data of schema <paramref name="inputSchema"/>.</summary>
     /// <param name="inputSchema">The input schema shape.</param>
@@ -57,6 +59,4 @@ public abstract class SequentialRecommenderTrainer<TTransformer> : IEstimator<TT
         => RecommendationSchema.GetOutputSchema(inputSchema, _options.HistoryColumnName, _options.LabelColumnName,
             (_options.HistoryTimestampsColumnName, _options.TimestampColumnName),
             _options.UserEmbeddingColumnName is { } userColumn ? (userColumn, _options.EmbeddingDimension) : null);
-
-    private protected abstract TTransformer CreateTransformer(NeuralRecommender recommender);
 }

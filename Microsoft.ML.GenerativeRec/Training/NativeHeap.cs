@@ -22,15 +22,22 @@ internal static class NativeHeap
     /// <summary>Releases free native heap pages; a no-op where glibc's <c>malloc_trim</c> is not available.</summary>
     public static void ReleaseFreePages()
     {
-        if (_unavailable)
-            return;
+        if (!_unavailable)
+            TryGlibc(() => MallocTrim(0));
+    }
+
+    // Runs `call`, or marks glibc unavailable (musl and other C libraries lack malloc_trim and mallopt) and returns false.
+    private static bool TryGlibc(Action call)
+    {
         try
         {
-            MallocTrim(0);
+            call();
+            return true;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            _unavailable = true;                // musl and other C libraries without malloc_trim
+            _unavailable = true;
+            return false;
         }
     }
 
@@ -63,21 +70,13 @@ internal static class NativeHeap
     /// </remarks>
     public static Scope KeepFreedPagesWhileTraining()
     {
-        if (_unavailable)
-            return new Scope(applied: false);
-        try
+        bool applied = !_unavailable && TryGlibc(() =>
         {
             MallOpt(MmapThresholdParameter, LargestMmapThreshold);
             MallOpt(TrimThresholdParameter, int.MaxValue);
             MallOpt(TopPadParameter, ThreadArenaHeapSize);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            _unavailable = true;
-            return new Scope(applied: false);
-        }
-
-        return new Scope(applied: true);
+        });
+        return new Scope(applied);
     }
 
     /// <summary>Releases free pages when the working set is more than twice the reference, then makes the new size the reference.</summary>
@@ -120,16 +119,10 @@ internal static class NativeHeap
     }
 
     /// <summary>The settings of <see cref="KeepFreedPagesWhileTraining"/>, undone by <see cref="Dispose"/>.</summary>
-    internal sealed class Scope : IDisposable
+    internal sealed class Scope(bool applied) : IDisposable
     {
-        private readonly bool _applied;
         private long _reference;                // for ReleaseWhenGrown
         private bool _disposed;
-
-        internal Scope(bool applied)
-        {
-            _applied = applied;
-        }
 
         /// <summary><see cref="NativeHeap.ReleaseWhenGrown"/> with a reference kept by the scope: for the end of each epoch.</summary>
         public void ReleaseWhenGrown() => NativeHeap.ReleaseWhenGrown(ref _reference);
@@ -137,7 +130,7 @@ internal static class NativeHeap
         /// <summary>Sets the thresholds a process reaches without <c>mallopt</c> and returns the free pages (see the remarks above).</summary>
         public void Dispose()
         {
-            if (_disposed || !_applied)
+            if (_disposed || !applied)
                 return;
             _disposed = true;
             MallOpt(TrimThresholdParameter, 2 * LargestMmapThreshold);

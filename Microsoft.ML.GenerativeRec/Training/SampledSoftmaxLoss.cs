@@ -74,8 +74,6 @@ internal sealed class SampledSoftmaxLoss
         {
             throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The softmax temperature must be positive and finite.");
         }
-
-        Temperature = temperature;
         if (numberOfNegatives <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(numberOfNegatives), numberOfNegatives,
@@ -88,6 +86,7 @@ internal sealed class SampledSoftmaxLoss
             throw new ArgumentOutOfRangeException(nameof(fullCatalogueElementLimit), fullCatalogueElementLimit,
                 "Must be 0 (always gather the sampled rows) or positive.");
         }
+        Temperature = temperature;
         NumberOfNegatives = numberOfNegatives;
         Sampling = sampling;
         _fullCatalogueElementLimit = fullCatalogueElementLimit;
@@ -113,20 +112,15 @@ internal sealed class SampledSoftmaxLoss
     {
         ArgumentNullException.ThrowIfNull(generator);
         ValidateInputs(userVectors, positiveIds, itemEmbeddings);
-        if (Sampling == NegativeSampling.InBatch)
-            return ComputeInBatch(userVectors, positiveIds, itemEmbeddings);
         if (Sampling == NegativeSampling.AllItems)
             return ComputeAllItems(userVectors, positiveIds, itemEmbeddings);
 
         using var scope = NewDisposeScope();
-        long tokens = userVectors.shape[0];
-        long items = itemEmbeddings.shape[0];
-        long[] shape = Sampling == NegativeSampling.PerPosition ? [tokens, NumberOfNegatives] : [NumberOfNegatives];
-        var negativeIds = SampleNegatives(shape, items, generator, itemEmbeddings.device);    // [T, R] or [R] int64
-        var loss = Sampling == NegativeSampling.PerPosition
-            ? ComputePerPosition(userVectors, positiveIds, itemEmbeddings, negativeIds, UsesFullCatalogue(tokens, items))
-            : ComputeShared(userVectors, positiveIds, itemEmbeddings, negativeIds);
-        return loss.MoveToOuterDisposeScope();
+        if (Sampling == NegativeSampling.InBatch)                                           // the batch's distinct positives, K ≤ T
+            return ComputeShared(userVectors, positiveIds, itemEmbeddings, positiveIds.unique(sorted: true).output).MoveToOuterDisposeScope();
+        long[] shape = Sampling == NegativeSampling.PerPosition ? [userVectors.shape[0], NumberOfNegatives] : [NumberOfNegatives];
+        var negativeIds = SampleNegatives(shape, itemEmbeddings.shape[0], generator, itemEmbeddings.device);    // [T, R] or [R] int64
+        return Compute(userVectors, positiveIds, itemEmbeddings, negativeIds).MoveToOuterDisposeScope();
     }
 
     /// <summary>Returns the loss for pre-drawn negatives: [T, R] ids for <see cref="NegativeSampling.PerPosition"/>, [R] for <see cref="NegativeSampling.SharedAcrossBatch"/>.</summary>
@@ -235,13 +229,6 @@ internal sealed class SampledSoftmaxLoss
         return MeanNegativeLogSoftmax(positiveDots, negativeDots, collisions).MoveToOuterDisposeScope();
     }
 
-    private Tensor ComputeInBatch(Tensor userVectors, Tensor positiveIds, Tensor itemEmbeddings)
-    {
-        using var scope = NewDisposeScope();
-        var (distinct, _, _) = positiveIds.unique(sorted: true);                             // [K] int64, K ≤ T
-        return ComputeShared(userVectors, positiveIds, itemEmbeddings, distinct).MoveToOuterDisposeScope();
-    }
-
     // The full softmax: every item 1..V−1 is a candidate, the positive among them, so no collision mask is needed.
     // Chunks of C tokens keep the [C, V − 1] logits and their gradient near ChunkElements floats.
     private Tensor ComputeAllItems(Tensor userVectors, Tensor positiveIds, Tensor itemEmbeddings)
@@ -277,7 +264,6 @@ internal sealed class SampledSoftmaxLoss
         var logLikelihood = logits.log_softmax(1).select(1, 0);                                     // [T]
         return weights is null ? logLikelihood.mean().neg() : logLikelihood.mul(weights).sum().div(weights.sum()).neg();
     }
-
 
     private static void ValidateInputs(Tensor userVectors, Tensor positiveIds, Tensor itemEmbeddings)
     {

@@ -13,14 +13,9 @@ namespace Microsoft.ML.GenerativeRec.Training;
 /// operations in the same order with the same values (so the same bits), but each Scalar is created explicitly and
 /// disposed after the call. State, parameter groups, learning rates and checkpoints are AdamW's own: this is an AdamW.
 /// </remarks>
-internal sealed class ScalarSafeAdamW : AdamW
+internal sealed class ScalarSafeAdamW(IEnumerable<Parameter> parameters, double lr, double beta1, double beta2, double weight_decay)
+    : AdamW(parameters, lr, beta1, beta2, weight_decay: weight_decay)         // one parameter group, AdamW's defaults
 {
-    /// <summary>Creates the optimizer over one parameter group, with AdamW's arguments and defaults.</summary>
-    public ScalarSafeAdamW(IEnumerable<Parameter> parameters, double lr, double beta1, double beta2, double weight_decay)
-        : base(parameters, lr, beta1, beta2, weight_decay: weight_decay)
-    {
-    }
-
     /// <summary>One AdamW update of every parameter that has a gradient (TorchSharp's <c>AdamW.step</c>, line for line).</summary>
     /// <param name="closure">Recomputes the loss, or null.</param>
     /// <returns>The closure's loss, or null.</returns>

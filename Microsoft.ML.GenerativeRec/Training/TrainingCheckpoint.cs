@@ -24,19 +24,13 @@ internal static class TrainingCheckpoint
     private const int HashBytes = 32;
 
     /// <summary>The state saved after an epoch.</summary>
-    public sealed class State
-    {
-        public required int EpochsCompleted { get; init; }
-
-        public required int BestEpoch { get; init; }
-
-        public required double BestNdcg { get; init; }
-
-        public required IReadOnlyList<EpochSummary> Epochs { get; init; }
-
-        /// <summary>The best validation weights so far, or null without validation. Owned by the caller.</summary>
-        public Dictionary<string, Tensor>? Best { get; init; }
-    }
+    /// <param name="EpochsCompleted">Epochs trained so far, this one included.</param>
+    /// <param name="BestEpoch">The epoch with the best validation NDCG@10 so far.</param>
+    /// <param name="BestNdcg">Its NDCG@10, or −∞ without validation.</param>
+    /// <param name="Epochs">Every epoch's summary so far.</param>
+    /// <param name="Best">The best validation weights so far, or null without validation. Owned by the caller.</param>
+    public sealed record State(int EpochsCompleted, int BestEpoch, double BestNdcg, IReadOnlyList<EpochSummary> Epochs,
+        Dictionary<string, Tensor>? Best);
 
     public static void Write(string folder, string fingerprint, State state, nn.Module model, OptimizerHelper optimizer, Generator generator)
     {
@@ -172,14 +166,7 @@ internal static class TrainingCheckpoint
             generator.set_state(generatorState);
         }
 
-        return new State
-        {
-            EpochsCompleted = completed,
-            BestEpoch = history.BestEpoch,
-            BestNdcg = history.BestValidationNdcgAt10 ?? double.NegativeInfinity,
-            Epochs = history.Epochs,
-            Best = best,
-        };
+        return new State(completed, history.BestEpoch, history.BestValidationNdcgAt10 ?? double.NegativeInfinity, history.Epochs, best);
     }
 
     private static string FileName(int epochsCompleted) => string.Create(CultureInfo.InvariantCulture, $"checkpoint-{epochsCompleted:D4}.bin");

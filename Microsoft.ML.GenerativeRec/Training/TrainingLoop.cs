@@ -14,30 +14,19 @@ namespace Microsoft.ML.GenerativeRec.Training;
 /// supervision of every input position, sampled softmax, AdamW, per-epoch full-ranking validation and early stopping
 /// that keeps the best validation weights.
 /// </summary>
-internal sealed class TrainingLoop
+internal sealed class TrainingLoop(nn.Module model, ISequenceEncoder encoder, TrainingLoop.LossFunction loss, Generator negativeGenerator,
+    TrainingSettings settings, Device device, IChannel channel)
 {
     /// <summary>The loss of a batch from user vectors [T, D] and target item indices [T].</summary>
     public delegate Tensor LossFunction(Tensor users, Tensor targets);
 
-    private readonly nn.Module _model;
-    private readonly ISequenceEncoder _encoder;
-    private readonly LossFunction _loss;
-    private readonly TrainingSettings _settings;
-    private readonly Device _device;
-    private readonly IChannel _channel;
-    private readonly Generator _negativeGenerator;
-
-    public TrainingLoop(nn.Module model, ISequenceEncoder encoder, LossFunction loss, Generator negativeGenerator, TrainingSettings settings,
-        Device device, IChannel channel)
-    {
-        _negativeGenerator = negativeGenerator;
-        _model = model;
-        _encoder = encoder;
-        _loss = loss;
-        _settings = settings;
-        _device = device;
-        _channel = channel;
-    }
+    private readonly nn.Module _model = model;
+    private readonly ISequenceEncoder _encoder = encoder;
+    private readonly LossFunction _loss = loss;
+    private readonly TrainingSettings _settings = settings;
+    private readonly Device _device = device;
+    private readonly IChannel _channel = channel;
+    private readonly Generator _negativeGenerator = negativeGenerator;
 
     public TrainingHistory Run(SequenceArena train, SequenceArena? validation)
     {
@@ -89,10 +78,11 @@ internal sealed class TrainingLoop
                     using var scorer = new CandidateScorer(_encoder);           // this epoch's item table
                     var metrics = SequentialRecommendationMetrics.FromRanks(
                         FullRankingEvaluator.Ranks(_model, scorer, validation, _settings.MaxSequenceLength, _device), TrainingSettings.ValidationCutoff);
-                    summary = summary.WithValidation(metrics.Ndcg(10), metrics.HitRate(10), validationClock.Elapsed.TotalSeconds);
-                    if (metrics.Ndcg(10) > bestNdcg)
+                    double ndcg = metrics.Ndcg(TrainingSettings.ValidationCutoff);
+                    summary = summary.WithValidation(ndcg, metrics.HitRate(TrainingSettings.ValidationCutoff), validationClock.Elapsed.TotalSeconds);
+                    if (ndcg > bestNdcg)
                     {
-                        bestNdcg = metrics.Ndcg(10);
+                        bestNdcg = ndcg;
                         bestEpoch = epoch;
                         DisposeAll(best);
                         best = Snapshot();
@@ -116,7 +106,7 @@ internal sealed class TrainingLoop
                     && (epoch % _settings.CheckpointFrequency == 0 || epoch == _settings.NumberOfEpochs || stopEarly))
                 {
                     TrainingCheckpoint.Write(checkpoints, _settings.Fingerprint,
-                        new TrainingCheckpoint.State { EpochsCompleted = epoch, BestEpoch = bestEpoch, BestNdcg = bestNdcg, Epochs = epochs, Best = best },
+                        new TrainingCheckpoint.State(epoch, bestEpoch, bestNdcg, epochs, best),
                         _model, optimizer, _negativeGenerator);
                 }
             }
@@ -230,8 +220,6 @@ internal sealed class TrainingLoop
     private static void DisposeAll(Dictionary<string, Tensor>? state)
     {
         foreach (var tensor in state?.Values ?? Enumerable.Empty<Tensor>())
-        {
             tensor.Dispose();
-        }
     }
 }
