@@ -185,10 +185,10 @@ internal sealed class SampledSoftmaxLoss
         long tokens = negativeIds.shape[0], negatives = negativeIds.shape[1], width = itemEmbeddings.shape[1];
         long items = itemEmbeddings.shape[0];
         var ids = cat([positiveIds.unsqueeze(1), negativeIds], 1);                           // [T, 1 + R] int64
-        // Chunks of C tokens keep every temporary (and its gradient) near ChunkElements floats: a [T, V] or
-        // [T·R, D] tensor is hundreds of MB, and allocating, page-faulting and zeroing it cost more than the arithmetic.
+        // Chunks of C tokens keep every temporary (and its gradient) near ChunkElements floats (class remarks).
         long perToken = fullCatalogue ? items : (1 + negatives) * width;
         long chunkTokens = Math.Clamp(ChunkElements / perToken, 1, tokens);
+        // Normalisation is row-wise: normalising the table once is cheaper than normalising T·R gathered rows when V ≤ T·R.
         var table = fullCatalogue || items <= tokens * negatives ? L2Norm.Normalize(itemEmbeddings) : null;   // [V, D]
         var parts = new List<Tensor>();
         for (long start = 0; start < tokens; start += chunkTokens)
@@ -202,8 +202,6 @@ internal sealed class SampledSoftmaxLoss
             }
             else
             {
-                // Normalising is row-wise, so normalising the table and then gathering gives the same rows; it is much
-                // cheaper (forward and backward) than normalising T·R gathered copies when V ≤ T·R.
                 var flatIds = chunkIds.reshape(-1);                                          // [C·(1 + R)] int64
                 var rows = table is null ? L2Norm.Normalize(itemEmbeddings.index_select(0, flatIds)) : table.index_select(0, flatIds);
                 parts.Add(rows.view(count, 1 + negatives, width)                             // [C, 1 + R, D]
