@@ -23,11 +23,12 @@ internal sealed class HstuEncoder : StackedEncoder<HstuBlock>
             return null;
         if (timestamps is null)
             throw new ArgumentException("This encoder uses the time bias, so timestamps [B, n + 1] are required.", nameof(timestamps));
-        if (timestamps.dim() != 2 || timestamps.shape[0] != ids.shape[0] || timestamps.shape[1] != ids.shape[1] + 1)
+        if (timestamps.dim() != 2 || timestamps.shape[0] != ids.shape[0] || timestamps.shape[1] != ids.shape[1] + 1
+            || timestamps.dtype != ScalarType.Int64)
         {
             throw new ArgumentException(
-                $"Timestamps must be [B, n + 1] = [{ids.shape[0]}, {ids.shape[1] + 1}] with the request time at column L_b, " +
-                $"got [{string.Join(", ", timestamps.shape)}].", nameof(timestamps));
+                $"Timestamps must be int64 [B, n + 1] = [{ids.shape[0]}, {ids.shape[1] + 1}] with the request time at column L_b, " +
+                $"got {timestamps.dtype} [{string.Join(", ", timestamps.shape)}].", nameof(timestamps));
         }
         return RelativeAttentionBias.TimeBuckets(timestamps);                                         // [B, n, n] int64
     }

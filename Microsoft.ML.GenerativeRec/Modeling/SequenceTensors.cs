@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.GenerativeRec.Modeling;
 
-/// <summary>Masks and gathers over right-padded [B, n, ...] batches shared by both encoders.</summary>
+/// <summary>Masks, gathers and head splits over right-padded [B, n, ...] batches, shared by both encoders.</summary>
 internal static class SequenceTensors
 {
     /// <summary>Marks the positions before each row's length.</summary>
@@ -33,6 +33,10 @@ internal static class SequenceTensors
         var index = lengths.to_type(ScalarType.Int64).sub(one).view(-1, 1, 1).expand(-1, 1, outputs.shape[2]);   // [B, 1, D] int64
         return L2Norm.Normalize(outputs.gather(1, index).squeeze(1)).MoveToOuterDisposeScope();               // [B, D]
     }
+
+    /// <summary>Splits the heads of an attention projection: [B, n, H·W] → [B, H, n, W].</summary>
+    public static Tensor SplitHeads(Tensor t, long heads, long width)
+        => t.reshape(t.shape[0], t.shape[1], heads, width).transpose(1, 2);
 
     /// <summary>Throws unless ids are [B, n] int64 with n ≤ N and lengths are [B].</summary>
     /// <param name="ids">The batch's item ids.</param>
