@@ -13,19 +13,16 @@ namespace Microsoft.ML.GenerativeRec.Training;
 /// supervision of every input position, sampled softmax, AdamW, per-epoch full-ranking validation and early stopping
 /// that keeps the best validation weights.
 /// </summary>
-internal sealed class TrainingLoop(nn.Module model, ISequenceEncoder encoder, TrainingLoop.LossFunction computeLoss,
+internal sealed class TrainingLoop(nn.Module model, ISequenceEncoder encoder, Func<Tensor, Tensor, Tensor> computeLoss,
     Generator negativeGenerator, SequentialRecommenderTrainerOptions options, int seed, string fingerprint, Action checkAlive,
     Device device, IChannel channel)
 {
-    // checkAlive: the host's IHost.CheckAlive, which throws OperationCanceledException once the MLContext is cancelled
-    // (AutoML cancels trials that way); run before each step, beside options.CancellationToken. seed and fingerprint
-    // are the run's resolved seed and its checkpoint fingerprint.
+    // computeLoss: the loss of a batch from user vectors [T, D] and target item indices [T]. checkAlive: the host's
+    // IHost.CheckAlive, which throws OperationCanceledException once the MLContext is cancelled (AutoML cancels trials
+    // that way); run before each step, beside options.CancellationToken. seed: the run's resolved seed.
 
     /// <summary>The cut-off of the validation metric used for early stopping.</summary>
     private const int ValidationCutoff = 10;
-
-    /// <summary>The loss of a batch from user vectors [T, D] and target item indices [T].</summary>
-    public delegate Tensor LossFunction(Tensor users, Tensor targets);
 
     public TrainingHistory Run(SequenceArena train, SequenceArena? validation)
     {
@@ -165,7 +162,7 @@ internal sealed class TrainingLoop(nn.Module model, ISequenceEncoder encoder, Tr
             var valid = batch.Targets.ne(padding);                                          // [B, n] bool
             var users = L2Norm.Normalize(outputs[valid]);                                   // [T, D]
             var targets = batch.Targets[valid];                                             // [T]
-            var loss = computeLoss(users, targets);                                               // mean over this batch's tokens
+            var loss = computeLoss(users, targets);                                         // mean over this batch's tokens
             using var weight = (batch.TokenCount / meanBatchTokens).ToScalar();            // disposed, not finalized
             var objective = options.WeighTokensEqually ? loss.mul(weight) : loss;
             optimizer.zero_grad();
