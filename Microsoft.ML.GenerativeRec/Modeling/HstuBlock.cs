@@ -97,9 +97,9 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IEnco
         var parts = uvqk.split([_heads * _valueDimension, _heads * _valueDimension,
                                 _heads * _queryKeyDimension, _heads * _queryKeyDimension], dim: -1);
         var u = parts[0];                                                                           // [B, n, H·Dv]
-        var v = SplitHeads(parts[1], _valueDimension);                                              // [B, H, n, Dv]
-        var q = SplitHeads(parts[2], _queryKeyDimension);                                           // [B, H, n, Dqk]
-        var k = SplitHeads(parts[3], _queryKeyDimension);                                           // [B, H, n, Dqk]
+        var v = SequenceTensors.SplitHeads(parts[1], _heads, _valueDimension);                      // [B, H, n, Dv]
+        var q = SequenceTensors.SplitHeads(parts[2], _heads, _queryKeyDimension);                   // [B, H, n, Dqk]
+        var k = SequenceTensors.SplitHeads(parts[3], _heads, _queryKeyDimension);                   // [B, H, n, Dqk]
         // Each [B·H, n, n] pass costs about as much as the matmuls at ML-1M sizes (~20 MB per tensor), so there are few:
         // baddbmm writes QKᵀ + bias in one pass; the causal mask rides on the bias (−10⁹ above the diagonal makes SiLU
         // exactly 0 there, x·σ(x) with σ = 0, and its gradient too), so there is no tril_ pass; and ÷N is applied to
@@ -139,8 +139,4 @@ internal sealed class HstuBlock : Module<Tensor, Tensor, Tensor?, Tensor>, IEnco
     // [1, n, n] stays (baddbmm broadcasts it); [B, n, n] → [B·H, n, n], each user's bias repeated for its heads.
     private Tensor Heads(Tensor bias, long batchSize)
         => bias.shape[0] == 1 || _heads == 1 ? bias : bias.unsqueeze(1).expand(batchSize, _heads, -1, -1).reshape(-1, bias.shape[1], bias.shape[2]);
-
-    // [B, n, H·W] → [B, H, n, W]
-    private Tensor SplitHeads(Tensor t, long width)
-        => t.reshape(t.shape[0], t.shape[1], _heads, width).transpose(1, 2);
 }

@@ -19,24 +19,20 @@ internal sealed class HstuEncoder : StackedEncoder<HstuBlock>
     // The time buckets are computed once per batch and shared by every block.
     private protected override Tensor? BlockContext(Tensor ids, Tensor? timestamps)
     {
-        CheckTimestamps(ids, timestamps);
-        return Shape.UseTimeBias ? RelativeAttentionBias.TimeBuckets(timestamps!) : null;              // [B, n, n] int64
+        if (!Shape.UseTimeBias)
+            return null;
+        if (timestamps is null)
+            throw new ArgumentException("This encoder uses the time bias, so timestamps [B, n + 1] are required.", nameof(timestamps));
+        if (timestamps.dim() != 2 || timestamps.shape[0] != ids.shape[0] || timestamps.shape[1] != ids.shape[1] + 1
+            || timestamps.dtype != ScalarType.Int64)
+        {
+            throw new ArgumentException(
+                $"Timestamps must be int64 [B, n + 1] = [{ids.shape[0]}, {ids.shape[1] + 1}] with the request time at column L_b, " +
+                $"got {timestamps.dtype} [{string.Join(", ", timestamps.shape)}].", nameof(timestamps));
+        }
+        return RelativeAttentionBias.TimeBuckets(timestamps);                                         // [B, n, n] int64
     }
 
     private protected override Tensor ForwardBlock(HstuBlock block, Tensor x, Tensor validMask, Tensor? context)
         => block.forward(x, validMask, context);
-
-    private void CheckTimestamps(Tensor ids, Tensor? timestamps)
-    {
-        if (!Shape.UseTimeBias)
-            return;
-        if (timestamps is null)
-            throw new ArgumentException("This encoder uses the time bias, so timestamps [B, n + 1] are required.", nameof(timestamps));
-        if (timestamps.dim() != 2 || timestamps.shape[0] != ids.shape[0] || timestamps.shape[1] != ids.shape[1] + 1)
-        {
-            throw new ArgumentException(
-                $"Timestamps must be [B, n + 1] = [{ids.shape[0]}, {ids.shape[1] + 1}] with the request time at column L_b, " +
-                $"got [{string.Join(", ", timestamps.shape)}].", nameof(timestamps));
-        }
-    }
 }

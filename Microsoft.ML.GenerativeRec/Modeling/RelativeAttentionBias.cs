@@ -90,16 +90,13 @@ internal sealed class RelativeAttentionBias : Module<Tensor?, long, Tensor>
     }
 
     /// <summary>Buckets the query/key time gaps once per batch; every block reads the same buckets.</summary>
-    /// <param name="timestamps">[B, n + 1] int64 seconds; column L_b holds the request (target) time, so row i uses t[i + 1].</param>
+    /// <param name="timestamps">
+    /// [B, n + 1] int64 seconds (checked by <see cref="HstuEncoder"/>); column L_b holds the request (target) time, so row
+    /// i uses t[i + 1].
+    /// </param>
     /// <returns>[B, n, n] int64: bucket(t[b, i + 1] − t[b, j]), detached.</returns>
     public static Tensor TimeBuckets(Tensor timestamps)
     {
-        if (timestamps.dim() != 2 || timestamps.shape[1] < 2 || timestamps.dtype != ScalarType.Int64)
-        {
-            throw new ArgumentException(
-                $"Timestamps must be [B, n + 1] int64 with n ≥ 1, got {timestamps.dtype} of shape " +
-                $"[{string.Join(", ", timestamps.shape)}].", nameof(timestamps));
-        }
         using var scope = NewDisposeScope();
         long length = timestamps.shape[1] - 1;
         var next = timestamps.narrow(1, 1, length).unsqueeze(2);          // [B, n, 1] int64: t[i + 1], the predicted event

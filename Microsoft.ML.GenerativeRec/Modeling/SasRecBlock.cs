@@ -112,9 +112,9 @@ internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>, IEncoderBloc
         long headWidth = _dimension / _heads;
         var weights = _inProjectionWeight.chunk(3, 0);                                        // 3 × [D, D]
         var biases = _inProjectionBias.chunk(3, 0);                                           // 3 × [D]
-        var q = SplitHeads(TorchOps.Linear(query, weights[0], biases[0], ComputeType), headWidth);       // [B, H, n, Dh]
-        var k = SplitHeads(TorchOps.Linear(x, weights[1], biases[1], ComputeType), headWidth);           // [B, H, n, Dh]
-        var v = SplitHeads(TorchOps.Linear(x, weights[2], biases[2], ComputeType), headWidth);           // [B, H, n, Dh]
+        var q = SequenceTensors.SplitHeads(TorchOps.Linear(query, weights[0], biases[0], ComputeType), _heads, headWidth); // [B, H, n, Dh]
+        var k = SequenceTensors.SplitHeads(TorchOps.Linear(x, weights[1], biases[1], ComputeType), _heads, headWidth); // [B, H, n, Dh]
+        var v = SequenceTensors.SplitHeads(TorchOps.Linear(x, weights[2], biases[2], ComputeType), _heads, headWidth); // [B, H, n, Dh]
         // softmax(QKᵀ/√Dh + causal mask) with dropout on the weights, then ·V: libtorch's fused kernel, which on CPU
         // never materialises the [B, H, n, n] weights (docs/benchmarks.md). Right padding needs no extra mask: a valid
         // position only sees earlier positions, which are valid too; padding rows are zeroed by the caller.
@@ -135,8 +135,4 @@ internal sealed class SasRecBlock : Module<Tensor, Tensor, Tensor>, IEncoderBloc
     }
 
     private Tensor Project(Linear layer, Tensor x) => TorchOps.Linear(x, layer.weight!, layer.bias, ComputeType);
-
-    // [B, n, H·Dh] → [B, H, n, Dh]
-    private Tensor SplitHeads(Tensor t, long width)
-        => t.reshape(t.shape[0], t.shape[1], _heads, width).transpose(1, 2);
 }

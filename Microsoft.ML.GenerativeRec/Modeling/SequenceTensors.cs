@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Microsoft.ML.GenerativeRec.Modeling;
 
-/// <summary>Masks and gathers over right-padded [B, n, ...] batches shared by both encoders.</summary>
+/// <summary>Masks, gathers and head splits over right-padded [B, n, ...] batches, shared by both encoders.</summary>
 internal static class SequenceTensors
 {
     /// <summary>Marks the positions before each row's length.</summary>
@@ -22,28 +22,21 @@ internal static class SequenceTensors
         return valid.unsqueeze(-1).to_type(dtype).MoveToOuterDisposeScope();                  // [B, n, 1]
     }
 
-    /// <summary>Takes each row's last valid position, L_b − 1.</summary>
-    /// <param name="outputs">[B, n, D].</param>
-    /// <param name="lengths">[B] integer L_b, each in [1, n].</param>
-    /// <returns>[B, D].</returns>
-    public static Tensor LastValid(Tensor outputs, Tensor lengths)
-    {
-        using var scope = NewDisposeScope();
-        long width = outputs.shape[2];
-        using var one = 1.ToScalar();
-        var index = lengths.to_type(ScalarType.Int64).sub(one).view(-1, 1, 1).expand(-1, 1, width);   // [B, 1, D] int64
-        return outputs.gather(1, index).squeeze(1).MoveToOuterDisposeScope();                       // [B, D]
-    }
-
-    /// <summary>The user vectors used for retrieval: the last valid output, L2-normalised (hstu-spec.md §3.5).</summary>
+    /// <summary>The user vectors used for retrieval: each row's last valid output (L_b − 1), L2-normalised (hstu-spec.md §3.5).</summary>
     /// <param name="outputs">[B, n, D] from <see cref="ISequenceEncoder.Encode"/>.</param>
     /// <param name="lengths">[B] integer L_b, each in [1, n].</param>
     /// <returns>[B, D] of unit (or zero) norm.</returns>
     public static Tensor UserEmbeddings(Tensor outputs, Tensor lengths)
     {
-        using var last = LastValid(outputs, lengths);          // [B, D]
-        return L2Norm.Normalize(last);                         // [B, D]
+        using var scope = NewDisposeScope();
+        using var one = 1.ToScalar();
+        var index = lengths.to_type(ScalarType.Int64).sub(one).view(-1, 1, 1).expand(-1, 1, outputs.shape[2]);   // [B, 1, D] int64
+        return L2Norm.Normalize(outputs.gather(1, index).squeeze(1)).MoveToOuterDisposeScope();               // [B, D]
     }
+
+    /// <summary>Splits the heads of an attention projection: [B, n, H·W] → [B, H, n, W].</summary>
+    public static Tensor SplitHeads(Tensor t, long heads, long width)
+        => t.reshape(t.shape[0], t.shape[1], heads, width).transpose(1, 2);
 
     /// <summary>Throws unless ids are [B, n] int64 with n ≤ N and lengths are [B].</summary>
     /// <param name="ids">The batch's item ids.</param>

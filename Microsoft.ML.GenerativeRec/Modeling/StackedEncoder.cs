@@ -56,14 +56,6 @@ internal abstract class StackedEncoder<TBlock> : Module<Tensor, Tensor, Tensor?,
     /// <summary>Gets the blocks, first to last.</summary>
     public IReadOnlyList<TBlock> Blocks => [.. _blocks];
 
-    /// <summary>Re-initialises every parameter (hstu-spec.md §3.6, §4).</summary>
-    public void ResetParameters()
-    {
-        _input.ResetParameters();
-        foreach (var block in _blocks)
-            block.ResetParameters();
-    }
-
     /// <inheritdoc/>
     public Tensor Encode(Tensor ids, Tensor lengths, Tensor? timestamps) => forward(ids, lengths, timestamps);
 

@@ -1,5 +1,4 @@
 using Microsoft.ML.GenerativeRec.Modeling;
-using Microsoft.ML.GenerativeRec.Transformers;
 using Microsoft.ML.Runtime;
 
 namespace Microsoft.ML.GenerativeRec;

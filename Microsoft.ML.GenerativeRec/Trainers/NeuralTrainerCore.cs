@@ -44,24 +44,13 @@ internal static class NeuralTrainerCore
             var encoder = (ISequenceEncoder)module;
             using var generator = new Generator(streams.Negatives, device);
             var loss = new SampledSoftmaxLoss(options.NumberOfNegatives, options.NegativeSampling, temperature: options.Temperature);
-            var settings = new TrainingSettings(options.NumberOfEpochs, options.BatchSize, options.MaxSequenceLength, options.LearningRate,
-                options.AdamBeta1, options.AdamBeta2, options.WeightDecay, options.EarlyStoppingPatience, seed, options.Progress,
-                options.CancellationToken, options.CheckpointFolder, options.CheckpointFrequency,
-                Fingerprint(kind, shape, options, seed, training, validating), options.RestoreBestWeights, options.GroupBatchesByLength,
-                options.LengthGroupBatches, options.WeighTokensEqually, options.LearningRateSchedule, host.CheckAlive);
-            var loop = new TrainingLoop(module, encoder,
-                (users, targets) => loss.Compute(users, targets, encoder.ItemEmbeddings, generator), generator, settings, device, channel);
-            // Validation passes during training use the same precision; the returned model scores in float32.
+            var loop = new TrainingLoop(module, encoder, (users, targets) => loss.Compute(users, targets, encoder.ItemEmbeddings, generator),
+                generator, options, seed, Fingerprint(kind, shape, options, seed, training, validating), host.CheckAlive, device, channel);
+            // Validation passes during training use the same precision; the returned model scores in float32 (a failed
+            // run disposes the module below, so only success needs the reset).
             encoder.ComputeType = options.Precision == TrainingPrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
-            TrainingHistory result;
-            try
-            {
-                result = loop.Run(useTimestamps ? training.Arena : training.Arena.WithoutTimestamps(), validating?.Arena);
-            }
-            finally
-            {
-                encoder.ComputeType = ScalarType.Float32;
-            }
+            var result = loop.Run(useTimestamps ? training.Arena : training.Arena.WithoutTimestamps(), validating?.Arena);
+            encoder.ComputeType = ScalarType.Float32;
 
             channel.Info($"{kind}: trained {result.EpochsRun} epoch(s); kept epoch {result.KeptEpoch}" +
                 (result.BestValidationNdcgAt10 is { } ndcg ? $" (best validation NDCG@10 {ndcg:F4} at epoch {result.BestEpoch})" : ""));

@@ -1,4 +1,3 @@
-using Microsoft.ML.GenerativeRec.Modeling;
 using Microsoft.ML.GenerativeRec.Trainers;
 using Microsoft.ML.GenerativeRec.Transformers;
 using Microsoft.ML.Runtime;

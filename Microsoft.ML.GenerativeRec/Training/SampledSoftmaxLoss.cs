@@ -52,6 +52,9 @@ internal sealed class SampledSoftmaxLoss
     private const long FirstItemId = 1;                      // row 0 of the item table is padding
     private const long FullCatalogueMaxItemsPerNegative = 32; // measured CPU crossover ≈ 45 (remarks above)
 
+    private readonly double _temperature;                     // τ, dividing the cosine logits
+    private readonly int _numberOfNegatives;                  // R per token (per batch when shared)
+    private readonly NegativeSampling _sampling;
     private readonly long _fullCatalogueElementLimit;
 
     /// <summary>The default number of floats per chunk of tokens in the per-position loss (16 MB).</summary>
@@ -86,20 +89,11 @@ internal sealed class SampledSoftmaxLoss
             throw new ArgumentOutOfRangeException(nameof(fullCatalogueElementLimit), fullCatalogueElementLimit,
                 "Must be 0 (always gather the sampled rows) or positive.");
         }
-        Temperature = temperature;
-        NumberOfNegatives = numberOfNegatives;
-        Sampling = sampling;
+        _temperature = temperature;
+        _numberOfNegatives = numberOfNegatives;
+        _sampling = sampling;
         _fullCatalogueElementLimit = fullCatalogueElementLimit;
     }
-
-    /// <summary>Gets τ, which divides the cosine logits.</summary>
-    public double Temperature { get; }
-
-    /// <summary>Gets R, the number of negatives per supervised token.</summary>
-    public int NumberOfNegatives { get; }
-
-    /// <summary>Gets how negatives are chosen.</summary>
-    public NegativeSampling Sampling { get; }
 
     /// <summary>Samples negatives with <paramref name="generator"/> and returns the mean loss over the T supervised tokens.</summary>
     /// <param name="userVectors">u: [T, D] float, L2-normalised.</param>
@@ -112,13 +106,13 @@ internal sealed class SampledSoftmaxLoss
     {
         ArgumentNullException.ThrowIfNull(generator);
         ValidateInputs(userVectors, positiveIds, itemEmbeddings);
-        if (Sampling == NegativeSampling.AllItems)
+        if (_sampling == NegativeSampling.AllItems)
             return ComputeAllItems(userVectors, positiveIds, itemEmbeddings);
 
         using var scope = NewDisposeScope();
-        if (Sampling == NegativeSampling.InBatch)                                           // the batch's distinct positives, K ≤ T
+        if (_sampling == NegativeSampling.InBatch)                                           // the batch's distinct positives, K ≤ T
             return ComputeShared(userVectors, positiveIds, itemEmbeddings, positiveIds.unique(sorted: true).output).MoveToOuterDisposeScope();
-        long[] shape = Sampling == NegativeSampling.PerPosition ? [userVectors.shape[0], NumberOfNegatives] : [NumberOfNegatives];
+        long[] shape = _sampling == NegativeSampling.PerPosition ? [userVectors.shape[0], _numberOfNegatives] : [_numberOfNegatives];
         var negativeIds = SampleNegatives(shape, itemEmbeddings.shape[0], generator, itemEmbeddings.device);    // [T, R] or [R] int64
         return Compute(userVectors, positiveIds, itemEmbeddings, negativeIds).MoveToOuterDisposeScope();
     }
@@ -127,25 +121,25 @@ internal sealed class SampledSoftmaxLoss
     /// <param name="userVectors">u: [T, D] float, L2-normalised.</param>
     /// <param name="positiveIds">[T] int64, each in 1..V−1.</param>
     /// <param name="itemEmbeddings">E: [V, D], row 0 padding.</param>
-    /// <param name="negativeIds">[T, R] or [R] int64 (R may differ from <see cref="NumberOfNegatives"/>), each in 1..V−1.</param>
+    /// <param name="negativeIds">[T, R] or [R] int64 (R may differ from the constructor's), each in 1..V−1.</param>
     /// <returns>[] scalar mean loss.</returns>
     /// <exception cref="InvalidOperationException">The sampling is <see cref="NegativeSampling.InBatch"/>, which draws nothing.</exception>
     internal Tensor Compute(Tensor userVectors, Tensor positiveIds, Tensor itemEmbeddings, Tensor negativeIds)
     {
         ValidateInputs(userVectors, positiveIds, itemEmbeddings);
-        return Sampling switch
+        return _sampling switch
         {
             NegativeSampling.PerPosition => ComputePerPosition(userVectors, positiveIds, itemEmbeddings, negativeIds,
                 UsesFullCatalogue(userVectors.shape[0], itemEmbeddings.shape[0])),
             NegativeSampling.SharedAcrossBatch => ComputeShared(userVectors, positiveIds, itemEmbeddings, negativeIds),
             _ => throw new InvalidOperationException(
-                $"{nameof(NegativeSampling)}.{Sampling} draws no negatives; call the overload without negative ids."),
+                $"{nameof(NegativeSampling)}.{_sampling} draws no negatives; call the overload without negative ids."),
         };
     }
 
     /// <summary>Gets whether the per-position loss computes all T·V logits rather than gathering the T·R sampled rows.</summary>
     internal bool UsesFullCatalogue(long tokens, long items)
-        => tokens * items <= _fullCatalogueElementLimit && items <= FullCatalogueMaxItemsPerNegative * NumberOfNegatives;
+        => tokens * items <= _fullCatalogueElementLimit && items <= FullCatalogueMaxItemsPerNegative * _numberOfNegatives;
 
     /// <summary>Draws ids uniformly with replacement from 1..<paramref name="items"/>−1, never 0 (padding).</summary>
     /// <param name="shape">[T, R] per position or [R] shared.</param>
@@ -185,10 +179,10 @@ internal sealed class SampledSoftmaxLoss
         long tokens = negativeIds.shape[0], negatives = negativeIds.shape[1], width = itemEmbeddings.shape[1];
         long items = itemEmbeddings.shape[0];
         var ids = cat([positiveIds.unsqueeze(1), negativeIds], 1);                           // [T, 1 + R] int64
-        // Chunks of C tokens keep every temporary (and its gradient) near ChunkElements floats: a [T, V] or
-        // [T·R, D] tensor is hundreds of MB, and allocating, page-faulting and zeroing it cost more than the arithmetic.
+        // Chunks of C tokens keep every temporary (and its gradient) near ChunkElements floats (class remarks).
         long perToken = fullCatalogue ? items : (1 + negatives) * width;
         long chunkTokens = Math.Clamp(ChunkElements / perToken, 1, tokens);
+        // Normalisation is row-wise: normalising the table once is cheaper than normalising T·R gathered rows when V ≤ T·R.
         var table = fullCatalogue || items <= tokens * negatives ? L2Norm.Normalize(itemEmbeddings) : null;   // [V, D]
         var parts = new List<Tensor>();
         for (long start = 0; start < tokens; start += chunkTokens)
@@ -202,8 +196,6 @@ internal sealed class SampledSoftmaxLoss
             }
             else
             {
-                // Normalising is row-wise, so normalising the table and then gathering gives the same rows; it is much
-                // cheaper (forward and backward) than normalising T·R gathered copies when V ≤ T·R.
                 var flatIds = chunkIds.reshape(-1);                                          // [C·(1 + R)] int64
                 var rows = table is null ? L2Norm.Normalize(itemEmbeddings.index_select(0, flatIds)) : table.index_select(0, flatIds);
                 parts.Add(rows.view(count, 1 + negatives, width)                             // [C, 1 + R, D]
@@ -239,7 +231,7 @@ internal sealed class SampledSoftmaxLoss
         using var firstItemId = FirstItemId.ToScalar();                 // explicit Scalars: none is left to the finalizer
         var targets = positiveIds.sub(firstItemId);                                                    // [T] int64, column of the positive
         long chunkTokens = Math.Clamp(ChunkElements / (items - FirstItemId), 1, tokens);
-        using var temperature = Temperature.ToScalar();
+        using var temperature = _temperature.ToScalar();
         using var tokenCount = tokens.ToScalar();
         var sums = new List<Tensor>();
         for (long start = 0; start < tokens; start += chunkTokens)
@@ -257,7 +249,7 @@ internal sealed class SampledSoftmaxLoss
     // Returns [] scalar.
     private Tensor MeanNegativeLogSoftmax(Tensor positiveDots, Tensor negativeDots, Tensor collisions, Tensor? weights = null)
     {
-        using var temperature = Temperature.ToScalar();            // explicit Scalars: none is left to the finalizer
+        using var temperature = _temperature.ToScalar();            // explicit Scalars: none is left to the finalizer
         using var collisionLogit = CollisionLogit.ToScalar();
         var negativeLogits = negativeDots.div(temperature).masked_fill(collisions, collisionLogit);  // [T, K]
         var logits = cat([positiveDots.div(temperature), negativeLogits], 1);                       // [T, 1 + K]

@@ -16,7 +16,10 @@ namespace Microsoft.ML.GenerativeRec.Training;
 internal sealed class ScalarSafeAdamW(IEnumerable<Parameter> parameters, double lr, double beta1, double beta2, double weight_decay)
     : AdamW(parameters, lr, beta1, beta2, weight_decay: weight_decay)         // one parameter group, AdamW's defaults
 {
-    /// <summary>One AdamW update of every parameter that has a gradient (TorchSharp's <c>AdamW.step</c>, line for line).</summary>
+    /// <summary>
+    /// One AdamW update of every parameter that has a gradient: TorchSharp's <c>AdamW.step</c> line for line, without
+    /// its <c>amsgrad</c> and <c>maximize</c> branches, which the constructor leaves off.
+    /// </summary>
     /// <param name="closure">Recomputes the loss, or null.</param>
     /// <returns>The closure's loss, or null.</returns>
     public override Tensor step(Func<Tensor>? closure = null)
@@ -27,8 +30,6 @@ internal sealed class ScalarSafeAdamW(IEnumerable<Parameter> parameters, double 
             double beta1 = options.beta1!.Value;
             double beta2 = options.beta2!.Value;
             double weightDecay = options.weight_decay!.Value;
-            bool amsgrad = options.amsgrad!.Value;
-            bool maximize = options.maximize!.Value;
             double eps = options.eps!.Value;
             double lr = options.LearningRate!.Value;
             using var decay = (1 - lr * weightDecay).ToScalar();
@@ -45,8 +46,6 @@ internal sealed class ScalarSafeAdamW(IEnumerable<Parameter> parameters, double 
                 var grad = param.grad;
                 if (grad is null)
                     continue;
-                if (maximize)
-                    grad = -grad;
                 state.step += 1;
                 param.mul_(decay);
                 double biasCorrection1 = 1 - Math.Pow(beta1, state.step);
@@ -54,19 +53,7 @@ internal sealed class ScalarSafeAdamW(IEnumerable<Parameter> parameters, double 
                 state.exp_avg.mul_(beta1Scalar).add_(grad, oneMinusBeta1);
                 state.exp_avg_sq.mul_(beta2Scalar).addcmul_(grad, grad, oneMinusBeta2);
                 using var correction2 = Math.Sqrt(biasCorrection2).ToScalar();
-                Tensor denom;
-                if (amsgrad)
-                {
-                    var previous = state.max_exp_avg_sq;
-                    state.max_exp_avg_sq = maximum(previous, state.exp_avg_sq).DetachFromDisposeScope();
-                    previous.Dispose();
-                    denom = state.max_exp_avg_sq.sqrt().div(correction2).add_(epsScalar, one);
-                }
-                else
-                {
-                    denom = state.exp_avg_sq.sqrt().div(correction2).add_(epsScalar, one);
-                }
-
+                var denom = state.exp_avg_sq.sqrt().div(correction2).add_(epsScalar, one);
                 using var stepSize = (-(lr / biasCorrection1)).ToScalar();
                 param.addcdiv_(state.exp_avg, denom, stepSize);
             }

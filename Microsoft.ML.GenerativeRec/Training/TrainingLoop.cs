@@ -4,7 +4,6 @@ using Microsoft.ML.GenerativeRec.Jagged;
 using Microsoft.ML.GenerativeRec.Modeling;
 using Microsoft.ML.Runtime;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.GenerativeRec.Training;
@@ -14,23 +13,20 @@ namespace Microsoft.ML.GenerativeRec.Training;
 /// supervision of every input position, sampled softmax, AdamW, per-epoch full-ranking validation and early stopping
 /// that keeps the best validation weights.
 /// </summary>
-internal sealed class TrainingLoop(nn.Module model, ISequenceEncoder encoder, TrainingLoop.LossFunction loss, Generator negativeGenerator,
-    TrainingSettings settings, Device device, IChannel channel)
+internal sealed class TrainingLoop(nn.Module model, ISequenceEncoder encoder, Func<Tensor, Tensor, Tensor> computeLoss,
+    Generator negativeGenerator, SequentialRecommenderTrainerOptions options, int seed, string fingerprint, Action checkAlive,
+    Device device, IChannel channel)
 {
-    /// <summary>The loss of a batch from user vectors [T, D] and target item indices [T].</summary>
-    public delegate Tensor LossFunction(Tensor users, Tensor targets);
+    // computeLoss: the loss of a batch from user vectors [T, D] and target item indices [T]. checkAlive: the host's
+    // IHost.CheckAlive, which throws OperationCanceledException once the MLContext is cancelled (AutoML cancels trials
+    // that way); run before each step, beside options.CancellationToken. seed: the run's resolved seed.
 
-    private readonly nn.Module _model = model;
-    private readonly ISequenceEncoder _encoder = encoder;
-    private readonly LossFunction _loss = loss;
-    private readonly TrainingSettings _settings = settings;
-    private readonly Device _device = device;
-    private readonly IChannel _channel = channel;
-    private readonly Generator _negativeGenerator = negativeGenerator;
+    /// <summary>The cut-off of the validation metric used for early stopping.</summary>
+    private const int ValidationCutoff = 10;
 
     public TrainingHistory Run(SequenceArena train, SequenceArena? validation)
     {
-        int[] lengths = train.InputLengths(_settings.MaxSequenceLength);
+        int[] lengths = train.InputLengths(options.MaxSequenceLength);
         int[] trainable = [.. Enumerable.Range(0, train.RowCount).Where(r => lengths[r] > 0)];
         if (trainable.Length == 0)
         {
@@ -38,24 +34,24 @@ internal sealed class TrainingLoop(nn.Module model, ISequenceEncoder encoder, Tr
         }
 
         // One bucket of one batch = batches of random users (the reference's DistributedSampler(shuffle=True)).
-        var sampler = new LengthBucketedBatchSampler([.. trainable.Select(r => lengths[r])], _settings.BatchSize, _settings.Seed,
-            bucketBatches: _settings.GroupBatchesByLength ? _settings.LengthGroupBatches : 1);
-        using var optimizer = new ScalarSafeAdamW(_model.parameters(), _settings.LearningRate, _settings.AdamBeta1, _settings.AdamBeta2,
-            weight_decay: _settings.WeightDecay);
+        var sampler = new LengthBucketedBatchSampler([.. trainable.Select(r => lengths[r])], options.BatchSize, seed,
+            bucketBatches: options.GroupBatchesByLength ? options.LengthGroupBatches : 1);
+        using var optimizer = new ScalarSafeAdamW(model.parameters(), options.LearningRate, options.AdamBeta1, options.AdamBeta2,
+            weight_decay: options.WeightDecay);
         var epochs = new List<EpochSummary>();
         Dictionary<string, Tensor>? best = null;
         double bestNdcg = double.NegativeInfinity;
         int bestEpoch = 0;
         int firstEpoch = 1;
-        if (_settings.CheckpointFolder is { } folder
-            && TrainingCheckpoint.TryRestore(folder, _settings.Fingerprint, _model, optimizer, _negativeGenerator, m => _channel.Warning(m)) is { } restored)
+        if (options.CheckpointFolder is { } folder
+            && TrainingCheckpoint.TryRestore(folder, fingerprint, model, optimizer, negativeGenerator, m => channel.Warning(m)) is { } restored)
         {
             firstEpoch = restored.EpochsCompleted + 1;
             epochs.AddRange(restored.Epochs);
             best = restored.Best;
             bestNdcg = restored.BestNdcg;
             bestEpoch = restored.BestEpoch;
-            _channel.Info($"Resumed from the checkpoint after epoch {restored.EpochsCompleted} in '{folder}'.");
+            channel.Info($"Resumed from the checkpoint after epoch {restored.EpochsCompleted} in '{folder}'.");
         }
 
         var schedule = CreateSchedule(optimizer, sampler);
@@ -67,19 +63,19 @@ internal sealed class TrainingLoop(nn.Module model, ISequenceEncoder encoder, Tr
         using var heap = NativeHeap.KeepFreedPagesWhileTraining();        // until Run returns or throws (NativeHeap)
         try
         {
-            _model.train();
-            bool stopEarly = validation is not null && firstEpoch - 1 - bestEpoch >= _settings.EarlyStoppingPatience && firstEpoch > 1;
-            for (int epoch = firstEpoch; epoch <= _settings.NumberOfEpochs && !stopEarly; epoch++)
+            model.train();
+            bool stopEarly = validation is not null && firstEpoch - 1 - bestEpoch >= options.EarlyStoppingPatience && firstEpoch > 1;
+            for (int epoch = firstEpoch; epoch <= options.NumberOfEpochs && !stopEarly; epoch++)
             {
                 EpochSummary summary = RunEpoch(epoch, firstEpoch, sampler, trainable, train, optimizer, schedule, clock, meanBatchTokens);
                 if (validation is not null)
                 {
                     var validationClock = Stopwatch.StartNew();
-                    using var scorer = new CandidateScorer(_encoder);           // this epoch's item table
+                    using var scorer = new CandidateScorer(encoder);           // this epoch's item table
                     var metrics = SequentialRecommendationMetrics.FromRanks(
-                        FullRankingEvaluator.Ranks(_model, scorer, validation, _settings.MaxSequenceLength, _device), TrainingSettings.ValidationCutoff);
-                    double ndcg = metrics.Ndcg(TrainingSettings.ValidationCutoff);
-                    summary = summary.WithValidation(ndcg, metrics.HitRate(TrainingSettings.ValidationCutoff), validationClock.Elapsed.TotalSeconds);
+                        FullRankingEvaluator.Ranks(model, scorer, validation, options.MaxSequenceLength, device), ValidationCutoff);
+                    double ndcg = metrics.Ndcg(ValidationCutoff);
+                    summary = summary.WithValidation(ndcg, metrics.HitRate(ValidationCutoff), validationClock.Elapsed.TotalSeconds);
                     if (ndcg > bestNdcg)
                     {
                         bestNdcg = ndcg;
@@ -96,35 +92,35 @@ internal sealed class TrainingLoop(nn.Module model, ISequenceEncoder encoder, Tr
                 heap.ReleaseWhenGrown();                                 // what glibc kept of freed tensors (NativeHeap)
                 epochs.Add(summary);
                 Report(summary, clock, epoch - firstEpoch + 1, sampler, CurrentLearningRate(optimizer));
-                stopEarly = validation is not null && epoch - bestEpoch >= _settings.EarlyStoppingPatience;
+                stopEarly = validation is not null && epoch - bestEpoch >= options.EarlyStoppingPatience;
                 if (stopEarly)
                 {
-                    _channel.Info($"Early stopping after epoch {epoch}: validation NDCG@10 has not improved for {_settings.EarlyStoppingPatience} epochs (best {bestNdcg:F4} at epoch {bestEpoch}).");
+                    channel.Info($"Early stopping after epoch {epoch}: validation NDCG@10 has not improved for {options.EarlyStoppingPatience} epochs (best {bestNdcg:F4} at epoch {bestEpoch}).");
                 }
 
-                if (_settings.CheckpointFolder is { } checkpoints
-                    && (epoch % _settings.CheckpointFrequency == 0 || epoch == _settings.NumberOfEpochs || stopEarly))
+                if (options.CheckpointFolder is { } checkpoints
+                    && (epoch % options.CheckpointFrequency == 0 || epoch == options.NumberOfEpochs || stopEarly))
                 {
-                    TrainingCheckpoint.Write(checkpoints, _settings.Fingerprint,
+                    TrainingCheckpoint.Write(checkpoints, fingerprint,
                         new TrainingCheckpoint.State(epoch, bestEpoch, bestNdcg, epochs, best),
-                        _model, optimizer, _negativeGenerator);
+                        model, optimizer, negativeGenerator);
                 }
             }
 
-            if (best is not null && _settings.RestoreBestWeights)
+            if (best is not null && options.RestoreBestWeights)
             {
                 using var noGrad = no_grad();
-                _model.load_state_dict(best);
+                model.load_state_dict(best);
             }
         }
         finally
         {
             DisposeAll(best);
-            _model.eval();
+            model.eval();
         }
 
         // Without RestoreBestWeights the model keeps the weights of the last epoch trained, whatever validation said.
-        int keptEpoch = validation is not null && !_settings.RestoreBestWeights ? epochs[^1].Epoch : bestEpoch;
+        int keptEpoch = validation is not null && !options.RestoreBestWeights ? epochs[^1].Epoch : bestEpoch;
         return new TrainingHistory(bestEpoch, keptEpoch, validation is null ? null : bestNdcg, epochs);
     }
 
@@ -132,20 +128,20 @@ internal sealed class TrainingLoop(nn.Module model, ISequenceEncoder encoder, Tr
     // step, so a resumed run continues the curve whatever rate the restored optimizer state carried.
     private optim.lr_scheduler.LRScheduler? CreateSchedule(optim.Optimizer optimizer, LengthBucketedBatchSampler sampler)
     {
-        if (_settings.LearningRateSchedule == LearningRateSchedule.Constant)
+        if (options.LearningRateSchedule == LearningRateSchedule.Constant)
             return null;
 
         foreach (var group in optimizer.ParamGroups)
         {
-            group.InitialLearningRate = _settings.LearningRate;                  // the schedule's starting point
+            group.InitialLearningRate = options.LearningRate;                  // the schedule's starting point
         }
 
-        return optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max: (double)_settings.NumberOfEpochs * BatchesPerEpoch(sampler));
+        return optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max: (double)options.NumberOfEpochs * BatchesPerEpoch(sampler));
     }
 
     private static double CurrentLearningRate(optim.Optimizer optimizer) => optimizer.ParamGroups.First().LearningRate;
 
-    private int BatchesPerEpoch(LengthBucketedBatchSampler sampler) => (sampler.SequenceCount + _settings.BatchSize - 1) / _settings.BatchSize;
+    private int BatchesPerEpoch(LengthBucketedBatchSampler sampler) => (sampler.SequenceCount + options.BatchSize - 1) / options.BatchSize;
 
     private EpochSummary RunEpoch(int epoch, int firstEpoch, LengthBucketedBatchSampler sampler, int[] trainable, SequenceArena train,
         optim.Optimizer optimizer, optim.lr_scheduler.LRScheduler? schedule, Stopwatch clock, double meanBatchTokens)
@@ -157,18 +153,18 @@ internal sealed class TrainingLoop(nn.Module model, ISequenceEncoder encoder, Tr
         long tokens = 0;
         for (int step = 0; step < batches.Count; step++)
         {
-            _settings.CancellationToken.ThrowIfCancellationRequested();
-            _settings.CheckAlive();
+            options.CancellationToken.ThrowIfCancellationRequested();
+            checkAlive();
             using var scope = NewDisposeScope();
             int[] rows = Array.ConvertAll(batches[step], i => trainable[i]);
-            using var batch = train.BuildBatch(rows, _settings.MaxSequenceLength, _device);
-            var outputs = _encoder.Encode(batch.Ids, batch.Lengths, batch.Timestamps);      // [B, n, D]
+            using var batch = train.BuildBatch(rows, options.MaxSequenceLength, device);
+            var outputs = encoder.Encode(batch.Ids, batch.Lengths, batch.Timestamps);      // [B, n, D]
             var valid = batch.Targets.ne(padding);                                          // [B, n] bool
             var users = L2Norm.Normalize(outputs[valid]);                                   // [T, D]
             var targets = batch.Targets[valid];                                             // [T]
-            var loss = _loss(users, targets);                                               // mean over this batch's tokens
+            var loss = computeLoss(users, targets);                                         // mean over this batch's tokens
             using var weight = (batch.TokenCount / meanBatchTokens).ToScalar();            // disposed, not finalized
-            var objective = _settings.WeighTokensEqually ? loss.mul(weight) : loss;
+            var objective = options.WeighTokensEqually ? loss.mul(weight) : loss;
             optimizer.zero_grad();
             objective.backward();
             schedule?.step((epoch - 1) * BatchesPerEpoch(sampler) + step);
@@ -184,13 +180,13 @@ internal sealed class TrainingLoop(nn.Module model, ISequenceEncoder encoder, Tr
 
             lossSum += value * batch.TokenCount;
             tokens += batch.TokenCount;
-            if (_settings.Progress is { } progress)
+            if (options.Progress is { } progress)
             {
                 double seconds = epochClock.Elapsed.TotalSeconds;
                 // The share of this run's steps done so far (a resumed run starts at firstEpoch).
-                double done = (epoch - firstEpoch + ((step + 1.0) / batches.Count)) / (_settings.NumberOfEpochs - firstEpoch + 1);
+                double done = (epoch - firstEpoch + ((step + 1.0) / batches.Count)) / (options.NumberOfEpochs - firstEpoch + 1);
                 TimeSpan remaining = clock.Elapsed * ((1 - done) / done);
-                progress.Report(new TrainingProgress(epoch, _settings.NumberOfEpochs, step + 1, batches.Count, lossSum / tokens,
+                progress.Report(new TrainingProgress(epoch, options.NumberOfEpochs, step + 1, batches.Count, lossSum / tokens,
                     tokens / Math.Max(seconds, 1e-9), clock.Elapsed, remaining, isEpochEnd: false, null, null,
                     CurrentLearningRate(optimizer)));
             }
@@ -204,17 +200,17 @@ internal sealed class TrainingLoop(nn.Module model, ISequenceEncoder encoder, Tr
     private void Report(EpochSummary summary, Stopwatch clock, int epochsThisRun, LengthBucketedBatchSampler sampler, double learningRate)
     {
         int epoch = summary.Epoch;
-        TimeSpan remaining = clock.Elapsed / epochsThisRun * (_settings.NumberOfEpochs - epoch);
-        var progress = new TrainingProgress(epoch, _settings.NumberOfEpochs, BatchesPerEpoch(sampler), BatchesPerEpoch(sampler), summary.Loss, summary.TokensPerSecond, clock.Elapsed, remaining,
+        TimeSpan remaining = clock.Elapsed / epochsThisRun * (options.NumberOfEpochs - epoch);
+        var progress = new TrainingProgress(epoch, options.NumberOfEpochs, BatchesPerEpoch(sampler), BatchesPerEpoch(sampler), summary.Loss, summary.TokensPerSecond, clock.Elapsed, remaining,
             isEpochEnd: true, summary.ValidationNdcgAt10, summary.ValidationHitRateAt10, learningRate);
-        _settings.Progress?.Report(progress);
-        _channel.Info(progress.ToString());
+        options.Progress?.Report(progress);
+        channel.Info(progress.ToString());
     }
 
     private Dictionary<string, Tensor> Snapshot()
     {
         using var noGrad = no_grad();
-        return _model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
+        return model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone().DetachFromDisposeScope());
     }
 
     private static void DisposeAll(Dictionary<string, Tensor>? state)
