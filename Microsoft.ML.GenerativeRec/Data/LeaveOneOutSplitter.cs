@@ -42,27 +42,14 @@ internal static class LeaveOneOutSplitter
         using (var cursor = sequences.GetRowCursor(needed))
         {
             var readItems = RawIdType.MakeVectorReader(cursor, historyColumn);
-            var readTimes = timesColumn is { } t ? cursor.GetGetter<VBuffer<long>>(t) : null;
+            var readTimes = timesColumn is { } t ? TimestampReader.MakeHistory(cursor, t, historyColumnName) : null;
             var readUser = userColumn is { } u ? RawIdType.MakeScalarReader(cursor, u) : null;
             var buffer = new List<RawId>();
-            VBuffer<long> timeBuffer = default;
             while (cursor.MoveNext())
             {
                 buffer.Clear();
                 readItems(buffer);
-                long[] rowTimes = [];
-                if (readTimes is not null)
-                {
-                    readTimes(ref timeBuffer);
-                    rowTimes = timeBuffer.DenseValues().ToArray();
-                    TimestampReader.CheckHistoryValues(rowTimes, timesColumn!.Value, cursor.Position);
-                    if (rowTimes.Length != buffer.Count)
-                    {
-                        throw new InvalidDataException(
-                            $"Row index {cursor.Position}: column '{historyTimestampsColumnName}' has {rowTimes.Length} values but '{historyColumnName}' has {buffer.Count}; expected one timestamp per history item.");
-                    }
-                }
-
+                long[] rowTimes = readTimes?.Invoke(buffer.Count) ?? [];
                 if (buffer.Count < minimum)
                 {
                     dropped++;
