@@ -38,6 +38,12 @@ internal abstract class IdValueType
     /// <summary>Calls <paramref name="visitor"/> with this type as a generic argument.</summary>
     public abstract TResult Accept<TResult>(IIdValueVisitor<TResult> visitor);
 
+    /// <summary>Makes a reader of the current row's id in the scalar <paramref name="column"/>; null when its values are no ids.</summary>
+    public abstract Func<RawId>? MakeScalarReader(DataViewRow row, DataViewSchema.Column column);
+
+    /// <summary>Makes a reader that appends the current row's ids in the vector <paramref name="column"/> to a list; null when its values are no ids.</summary>
+    public abstract Action<List<RawId>>? MakeVectorReader(DataViewRow row, DataViewSchema.Column column);
+
     private static RawId FromKey(ulong value, DataViewSchema.Column column, long position)
     {
         if (value == 0)
@@ -99,15 +105,59 @@ internal sealed class IdValueType<T>(
     /// <inheritdoc/>
     public override RawIdType? PlainIds => plainIds;
 
-    /// <summary>Gets how a value of a plain column (or, when <paramref name="key"/>, of a key column) becomes an id; null when it cannot.</summary>
-    public Func<T, DataViewSchema.Column, long, RawId>? Reader(bool key) => key ? readKey : read;
-
     /// <summary>Gets how an id becomes a value.</summary>
     /// <exception cref="InvalidOperationException">Ids are never written as <typeparamref name="T"/>.</exception>
     public Func<RawId, T> Writer => write ?? throw new InvalidOperationException($"Ids are never written as {typeof(T)}.");
 
     /// <inheritdoc/>
     public override TResult Accept<TResult>(IIdValueVisitor<TResult> visitor) => visitor.Visit(this);
+
+    /// <inheritdoc/>
+    public override Func<RawId>? MakeScalarReader(DataViewRow row, DataViewSchema.Column column)
+    {
+        if (ReaderOf(column) is not { } convert)
+        {
+            return null;
+        }
+
+        var getter = row.GetGetter<T>(column);
+        T value = default!;
+        return () =>
+        {
+            getter(ref value);
+            return convert(value, column, row.Position);
+        };
+    }
+
+    /// <inheritdoc/>
+    public override Action<List<RawId>>? MakeVectorReader(DataViewRow row, DataViewSchema.Column column)
+    {
+        if (ReaderOf(column) is not { } convert)
+        {
+            return null;
+        }
+
+        var getter = row.GetGetter<VBuffer<T>>(column);
+        VBuffer<T> buffer = default;
+        return ids =>
+        {
+            getter(ref buffer);
+            if (!buffer.IsDense && buffer.GetValues().Length != buffer.Length)
+            {
+                throw new InvalidDataException(
+                    $"Column '{column.Name}', row index {row.Position}: the id vector is sparse (it has implicit zero ids); expected every element to be an id.");
+            }
+
+            foreach (T value in buffer.GetValues())
+            {
+                ids.Add(convert(value, column, row.Position));
+            }
+        };
+    }
+
+    // How a value of the column (a key column, or a plain one) becomes an id; null when it cannot.
+    private Func<T, DataViewSchema.Column, long, RawId>? ReaderOf(DataViewSchema.Column column)
+        => ((column.Type as VectorDataViewType)?.ItemType ?? column.Type) is KeyDataViewType ? readKey : read;
 }
 
 /// <summary>Code that needs the id value type as a generic argument.</summary>
