@@ -16,34 +16,25 @@ internal sealed class RawIdType : IEquatable<RawIdType>
 
     private static readonly Type[] KeyRawTypes = [typeof(byte), typeof(ushort), typeof(uint), typeof(ulong)];
 
-    private RawIdType(RawIdKind kind, KeyDataViewType? keyType = null, KeyValueList? keyValues = null)
+    private RawIdType(RawIdKind kind, PrimitiveDataViewType itemType, KeyValueList? keyValues = null)
     {
         Kind = kind;
-        KeyType = keyType;
+        ItemType = itemType;
         KeyValues = keyValues;
-        ItemType = kind switch
-        {
-            RawIdKind.Int32 => NumberDataViewType.Int32,
-            RawIdKind.UInt32 => NumberDataViewType.UInt32,
-            RawIdKind.Int64 => NumberDataViewType.Int64,
-            RawIdKind.Text => TextDataViewType.Instance,
-            RawIdKind.Key => keyType!,
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown id kind."),
-        };
     }
 
-    public static RawIdType Int32 { get; } = new(RawIdKind.Int32);
+    public static RawIdType Int32 { get; } = new(RawIdKind.Int32, NumberDataViewType.Int32);
 
-    public static RawIdType UInt32 { get; } = new(RawIdKind.UInt32);
+    public static RawIdType UInt32 { get; } = new(RawIdKind.UInt32, NumberDataViewType.UInt32);
 
-    public static RawIdType Int64 { get; } = new(RawIdKind.Int64);
+    public static RawIdType Int64 { get; } = new(RawIdKind.Int64, NumberDataViewType.Int64);
 
-    public static RawIdType Text { get; } = new(RawIdKind.Text);
+    public static RawIdType Text { get; } = new(RawIdKind.Text, TextDataViewType.Instance);
 
     public RawIdKind Kind { get; }
 
     /// <summary>The key type when <see cref="Kind"/> is <see cref="RawIdKind.Key"/>.</summary>
-    public KeyDataViewType? KeyType { get; }
+    public KeyDataViewType? KeyType => ItemType as KeyDataViewType;
 
     /// <summary>The KeyValues annotation of a key column, when it has one.</summary>
     public KeyValueList? KeyValues { get; }
@@ -128,32 +119,28 @@ internal sealed class RawIdType : IEquatable<RawIdType>
     public static RawIdType Read(BinaryReader reader, bool textKeyValues)
     {
         var kind = (RawIdKind)reader.ReadByte();
-        switch (kind)
+        if (kind != RawIdKind.Key)
         {
-            case RawIdKind.Int32: return Int32;
-            case RawIdKind.UInt32: return UInt32;
-            case RawIdKind.Int64: return Int64;
-            case RawIdKind.Text: return Text;
-            case RawIdKind.Key:
-                string rawTypeName = reader.ReadString();
-                ulong count = reader.ReadUInt64();
-                Type rawType = Array.Find(KeyRawTypes, t => t.FullName == rawTypeName)
-                    ?? throw new InvalidDataException($"Unknown key raw type '{rawTypeName}' in the saved id type.");
-                KeyValueList? values = textKeyValues
-                    ? ReadTextKeyValues(reader)
-                    : reader.ReadBoolean() ? KeyValueList.Read(reader) : null;
-                return ForKey(new KeyDataViewType(rawType, count), values);
-            default:
-                throw new InvalidDataException($"Unknown id kind {(byte)kind} in the saved id type.");
+            return Array.Find([Int32, UInt32, Int64, Text], type => type.Kind == kind)
+                ?? throw new InvalidDataException($"Unknown id kind {(byte)kind} in the saved id type.");
         }
+
+        string rawTypeName = reader.ReadString();
+        ulong count = reader.ReadUInt64();
+        Type rawType = Array.Find(KeyRawTypes, t => t.FullName == rawTypeName)
+            ?? throw new InvalidDataException($"Unknown key raw type '{rawTypeName}' in the saved id type.");
+        KeyValueList? values = textKeyValues
+            ? ReadTextKeyValues(reader)
+            : reader.ReadBoolean() ? KeyValueList.Read(reader) : null;
+        return ForKey(new KeyDataViewType(rawType, count), values);
     }
 
-    public bool Equals(RawIdType? other)
-        => other is not null && Kind == other.Kind && Equals(KeyType, other.KeyType);
+    // Equal item types mean equal ids: the kind follows from the type, and KeyValues only name the keys.
+    public bool Equals(RawIdType? other) => other is not null && ItemType.Equals(other.ItemType);
 
     public override bool Equals(object? obj) => Equals(obj as RawIdType);
 
-    public override int GetHashCode() => HashCode.Combine(Kind, KeyType);
+    public override int GetHashCode() => ItemType.GetHashCode();
 
     public override string ToString() => ItemType.ToString() ?? Kind.ToString();
 
