@@ -11,7 +11,9 @@ namespace Microsoft.ML.GenerativeRec.Data;
 /// Plain columns are read from Int32, UInt32, Int64, text, and Single/Double holding integers; keys from their unsigned
 /// raw types, where 0 means a missing id. Ids are written back as Int32, UInt32, Int64, text or the key's raw type.
 /// </remarks>
-internal abstract class IdValueType
+/// <param name="rawType">The .NET type of one value.</param>
+/// <param name="plainIds">The ids that plain (non-key) columns of this type hold, written back in that id type; null when no plain column holds ids of this type.</param>
+internal abstract class IdValueType(Type rawType, RawIdType? plainIds)
 {
     private static readonly Dictionary<Type, IdValueType> Table = new IdValueType[]
     {
@@ -27,10 +29,10 @@ internal abstract class IdValueType
     }.ToDictionary(t => t.RawType);
 
     /// <summary>Gets the .NET type of one value.</summary>
-    public abstract Type RawType { get; }
+    public Type RawType { get; } = rawType;
 
-    /// <summary>Gets the ids that plain (non-key) columns of this type hold, written back in that id type; null when no plain column holds ids of this type.</summary>
-    public abstract RawIdType? PlainIds { get; }
+    /// <summary>Gets the ids that plain (non-key) columns of this type hold; null when no plain column holds ids of this type.</summary>
+    public RawIdType? PlainIds { get; } = plainIds;
 
     /// <summary>The entry for values of <paramref name="rawType"/>, or null when ids are never held in that type.</summary>
     public static IdValueType? Of(Type rawType) => Table.GetValueOrDefault(rawType);
@@ -97,14 +99,8 @@ internal sealed class IdValueType<T>(
     RawIdType? plainIds,
     Func<T, DataViewSchema.Column, long, RawId>? read,
     Func<T, DataViewSchema.Column, long, RawId>? readKey,
-    Func<RawId, T>? write) : IdValueType
+    Func<RawId, T>? write) : IdValueType(typeof(T), plainIds)
 {
-    /// <inheritdoc/>
-    public override Type RawType => typeof(T);
-
-    /// <inheritdoc/>
-    public override RawIdType? PlainIds => plainIds;
-
     /// <summary>Gets how an id becomes a value.</summary>
     /// <exception cref="InvalidOperationException">Ids are never written as <typeparamref name="T"/>.</exception>
     public Func<RawId, T> Writer => write ?? throw new InvalidOperationException($"Ids are never written as {typeof(T)}.");
