@@ -328,4 +328,16 @@ public static class MovieLens
         public string Genres { get; set; } = "";
         public string[] Others { get; set; } = [];
     }
+
+    /// <summary>The row type behind <see cref="LoadSequences"/>: a user and their items, oldest first.</summary>
+    private sealed class SequenceRow
+    {
+        [ColumnName(ColumnNames.UserId)]
+        public int UserId { get; set; }
+
+        /// <summary>The user's item ids in time order; a variable-length vector column.</summary>
+        [ColumnName(ColumnNames.History)]
+        [VectorType]
+        public int[] History { get; set; } = [];
+    }
 }
