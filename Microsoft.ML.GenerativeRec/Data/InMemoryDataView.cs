@@ -49,13 +49,7 @@ internal sealed class InMemoryDataView : IDataView
         /// <summary>Adds a vector column; <paramref name="size"/> is the length of every row's vector, or 0 (default) for a variable-length column.</summary>
         public Builder AddVector<T>(string name, PrimitiveDataViewType itemType, T[][] values, DataViewSchema.Annotations? annotations = null, int size = 0)
             => Add(name, new VectorDataViewType(itemType, size), values.Length, annotations, cursor => (ValueGetter<VBuffer<T>>)((ref VBuffer<T> value) =>
-            {
-                // Copy: consumers may write into the buffer they pass back to us.
-                T[] source = values[cursor.Row];
-                var editor = VBufferEditor.Create(ref value, source.Length);
-                source.AsSpan().CopyTo(editor.Values);
-                value = editor.Commit();
-            }));
+                new VBuffer<T>(values[cursor.Row].Length, values[cursor.Row]).CopyTo(ref value)));   // a copy: consumers may write into it
 
         public Builder AddIds(string name, RawIdType type, RawId[] ids) => type.Accept(new IdColumn(this, name, type, ids, null));
 
