@@ -100,12 +100,7 @@ internal sealed class InMemoryDataView : IDataView
 
         public override bool MoveNext()
         {
-            if (_done)
-            {
-                return false;
-            }
-
-            if (_position + 1 < view._rowCount)
+            if (!_done && _position + 1 < view._rowCount)
             {
                 _position++;
                 return true;

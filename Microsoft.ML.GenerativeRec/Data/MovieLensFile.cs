@@ -79,13 +79,10 @@ internal sealed class MovieLensFile(string path, Encoding encoding) : IMultiStre
     /// <param name="expected">Given the line, what a valid line looks like and why this one is not.</param>
     public FormatException Error(long row, Func<string, string> expected)
     {
-        long index = 0;
-        foreach (var (number, text) in Lines())
-        {
-            if (index++ == row)
-                return Error(number, text, expected(text));
-        }
-        throw new InvalidOperationException($"'{Path}' changed while it was read: it has no row {row} any more.");
+        var (number, text) = Lines().Skip(checked((int)row)).FirstOrDefault();
+        return text is null
+            ? throw new InvalidOperationException($"'{Path}' changed while it was read: it has no row {row} any more.")
+            : Error(number, text, expected(text));
     }
 
     /// <summary>Builds the exception for a malformed line, naming the file, the line and what was expected.</summary>
