@@ -11,7 +11,9 @@ namespace Microsoft.ML.GenerativeRec.Data;
 /// Plain columns are read from Int32, UInt32, Int64, text, and Single/Double holding integers; keys from their unsigned
 /// raw types, where 0 means a missing id. Ids are written back as Int32, UInt32, Int64, text or the key's raw type.
 /// </remarks>
-internal abstract class IdValueType
+/// <param name="rawType">The .NET type of one value.</param>
+/// <param name="plainIds">The ids that plain (non-key) columns of this type hold, written back in that id type; null when no plain column holds ids of this type.</param>
+internal abstract class IdValueType(Type rawType, RawIdType? plainIds)
 {
     private static readonly Dictionary<Type, IdValueType> Table = new IdValueType[]
     {
@@ -27,16 +29,22 @@ internal abstract class IdValueType
     }.ToDictionary(t => t.RawType);
 
     /// <summary>Gets the .NET type of one value.</summary>
-    public abstract Type RawType { get; }
+    public Type RawType { get; } = rawType;
 
-    /// <summary>Gets the ids that plain (non-key) columns of this type hold, written back in that id type; null when no plain column holds ids of this type.</summary>
-    public abstract RawIdType? PlainIds { get; }
+    /// <summary>Gets the ids that plain (non-key) columns of this type hold; null when no plain column holds ids of this type.</summary>
+    public RawIdType? PlainIds { get; } = plainIds;
 
     /// <summary>The entry for values of <paramref name="rawType"/>, or null when ids are never held in that type.</summary>
     public static IdValueType? Of(Type rawType) => Table.GetValueOrDefault(rawType);
 
     /// <summary>Calls <paramref name="visitor"/> with this type as a generic argument.</summary>
     public abstract TResult Accept<TResult>(IIdValueVisitor<TResult> visitor);
+
+    /// <summary>Makes a reader of the current row's id in the scalar <paramref name="column"/>; null when its values are no ids.</summary>
+    public abstract Func<RawId>? MakeScalarReader(DataViewRow row, DataViewSchema.Column column);
+
+    /// <summary>Makes a reader that appends the current row's ids in the vector <paramref name="column"/> to a list; null when its values are no ids.</summary>
+    public abstract Action<List<RawId>>? MakeVectorReader(DataViewRow row, DataViewSchema.Column column);
 
     private static RawId FromKey(ulong value, DataViewSchema.Column column, long position)
     {
@@ -91,23 +99,61 @@ internal sealed class IdValueType<T>(
     RawIdType? plainIds,
     Func<T, DataViewSchema.Column, long, RawId>? read,
     Func<T, DataViewSchema.Column, long, RawId>? readKey,
-    Func<RawId, T>? write) : IdValueType
+    Func<RawId, T>? write) : IdValueType(typeof(T), plainIds)
 {
-    /// <inheritdoc/>
-    public override Type RawType => typeof(T);
-
-    /// <inheritdoc/>
-    public override RawIdType? PlainIds => plainIds;
-
-    /// <summary>Gets how a value of a plain column (or, when <paramref name="key"/>, of a key column) becomes an id; null when it cannot.</summary>
-    public Func<T, DataViewSchema.Column, long, RawId>? Reader(bool key) => key ? readKey : read;
-
     /// <summary>Gets how an id becomes a value.</summary>
     /// <exception cref="InvalidOperationException">Ids are never written as <typeparamref name="T"/>.</exception>
     public Func<RawId, T> Writer => write ?? throw new InvalidOperationException($"Ids are never written as {typeof(T)}.");
 
     /// <inheritdoc/>
     public override TResult Accept<TResult>(IIdValueVisitor<TResult> visitor) => visitor.Visit(this);
+
+    /// <inheritdoc/>
+    public override Func<RawId>? MakeScalarReader(DataViewRow row, DataViewSchema.Column column)
+    {
+        if (ReaderOf(column) is not { } convert)
+        {
+            return null;
+        }
+
+        var getter = row.GetGetter<T>(column);
+        T value = default!;
+        return () =>
+        {
+            getter(ref value);
+            return convert(value, column, row.Position);
+        };
+    }
+
+    /// <inheritdoc/>
+    public override Action<List<RawId>>? MakeVectorReader(DataViewRow row, DataViewSchema.Column column)
+    {
+        if (ReaderOf(column) is not { } convert)
+        {
+            return null;
+        }
+
+        var getter = row.GetGetter<VBuffer<T>>(column);
+        VBuffer<T> buffer = default;
+        return ids =>
+        {
+            getter(ref buffer);
+            if (!buffer.IsDense && buffer.GetValues().Length != buffer.Length)
+            {
+                throw new InvalidDataException(
+                    $"Column '{column.Name}', row index {row.Position}: the id vector is sparse (it has implicit zero ids); expected every element to be an id.");
+            }
+
+            foreach (T value in buffer.GetValues())
+            {
+                ids.Add(convert(value, column, row.Position));
+            }
+        };
+    }
+
+    // How a value of the column (a key column, or a plain one) becomes an id; null when it cannot.
+    private Func<T, DataViewSchema.Column, long, RawId>? ReaderOf(DataViewSchema.Column column)
+        => ((column.Type as VectorDataViewType)?.ItemType ?? column.Type) is KeyDataViewType ? readKey : read;
 }
 
 /// <summary>Code that needs the id value type as a generic argument.</summary>

@@ -7,22 +7,22 @@ namespace Microsoft.ML.GenerativeRec.Data;
 /// over column types and annotations: vectors of keys keep their KeyValues, which ML.NET's in-memory
 /// builders cannot express.
 /// </summary>
+/// <remarks>
+/// <c>LoadFromEnumerable</c> with a <c>SchemaDefinition</c> can declare key types and annotations, but its getter
+/// treats a scalar key field as 0-based (it adds 1) while a vector of keys is passed through, supports no UInt16
+/// keys, and boxes every key value: ids of one column would need two encodings.
+/// </remarks>
 internal sealed class InMemoryDataView : IDataView
 {
-    private readonly Column[] _columns;
+    // Per column: the getter of a cursor's current row, as a ValueGetter of the column's raw type.
+    private readonly Func<Cursor, Delegate>[] _getters;
     private readonly int _rowCount;
 
-    private InMemoryDataView(Column[] columns, int rowCount)
+    private InMemoryDataView(DataViewSchema schema, Func<Cursor, Delegate>[] getters, int rowCount)
     {
-        _columns = columns;
+        Schema = schema;
+        _getters = getters;
         _rowCount = rowCount;
-        var builder = new DataViewSchema.Builder();
-        foreach (Column column in columns)
-        {
-            builder.AddColumn(column.Name, column.Type, column.Annotations);
-        }
-
-        Schema = builder.ToSchema();
     }
 
     public DataViewSchema Schema { get; }
@@ -38,43 +38,36 @@ internal sealed class InMemoryDataView : IDataView
         => [new Cursor(this)];
 
     /// <summary>Collects columns of equal length, then builds the view.</summary>
-    internal sealed class Builder
+    internal sealed class Builder(int rowCount)
     {
-        private readonly List<Column> _columns = [];
-        private readonly int _rowCount;
-
-        public Builder(int rowCount)
-        {
-            _rowCount = rowCount;
-        }
+        private readonly DataViewSchema.Builder _schema = new();
+        private readonly List<Func<Cursor, Delegate>> _getters = [];
 
         public Builder AddScalar<T>(string name, DataViewType type, T[] values, DataViewSchema.Annotations? annotations = null)
-        {
-            CheckLength(name, values.Length);
-            _columns.Add(new Column<T>(name, type, annotations, (int row, ref T value) => value = values[row]));
-            return this;
-        }
+            => Add(name, type, values.Length, annotations, cursor => (ValueGetter<T>)((ref T value) => value = values[cursor.Row]));
 
         /// <summary>Adds a vector column; <paramref name="size"/> is the length of every row's vector, or 0 (default) for a variable-length column.</summary>
         public Builder AddVector<T>(string name, PrimitiveDataViewType itemType, T[][] values, DataViewSchema.Annotations? annotations = null, int size = 0)
-        {
-            CheckLength(name, values.Length);
-            _columns.Add(new Column<VBuffer<T>>(name, new VectorDataViewType(itemType, size), annotations, (int row, ref VBuffer<T> value) =>
-            {
-                // Copy: consumers may write into the buffer they pass back to us.
-                T[] source = values[row];
-                var editor = VBufferEditor.Create(ref value, source.Length);
-                source.AsSpan().CopyTo(editor.Values);
-                value = editor.Commit();
-            }));
-            return this;
-        }
+            => Add(name, new VectorDataViewType(itemType, size), values.Length, annotations, cursor => (ValueGetter<VBuffer<T>>)((ref VBuffer<T> value) =>
+                new VBuffer<T>(values[cursor.Row].Length, values[cursor.Row]).CopyTo(ref value)));   // a copy: consumers may write into it
 
         public Builder AddIds(string name, RawIdType type, RawId[] ids) => type.Accept(new IdColumn(this, name, type, ids, null));
 
         public Builder AddIdVectors(string name, RawIdType type, RawId[][] ids) => type.Accept(new IdColumn(this, name, type, null, ids));
 
-        public InMemoryDataView Build() => new([.. _columns], _rowCount);
+        public InMemoryDataView Build() => new(_schema.ToSchema(), [.. _getters], rowCount);
+
+        private Builder Add(string name, DataViewType type, int length, DataViewSchema.Annotations? annotations, Func<Cursor, Delegate> getter)
+        {
+            if (length != rowCount)
+            {
+                throw new ArgumentException($"Column '{name}' has {length} values; the view has {rowCount} rows.", nameof(name));
+            }
+
+            _schema.AddColumn(name, type, annotations);
+            _getters.Add(getter);
+            return this;
+        }
 
         /// <summary>Adds ids (one per row, or a vector per row) as values of the id type's .NET type.</summary>
         private sealed class IdColumn(Builder builder, string name, RawIdType type, RawId[]? ids, RawId[][]? vectors) : IIdValueVisitor<Builder>
@@ -87,34 +80,6 @@ internal sealed class InMemoryDataView : IDataView
                     : builder.AddVector(name, type.ItemType, Array.ConvertAll(vectors, row => Array.ConvertAll(row, id => convert(id))), type.Annotations());
             }
         }
-
-        private void CheckLength(string name, int length)
-        {
-            if (length != _rowCount)
-            {
-                throw new ArgumentException($"Column '{name}' has {length} values; the view has {_rowCount} rows.", nameof(name));
-            }
-        }
-    }
-
-    private delegate void RowGetter<T>(int row, ref T value);
-
-    private abstract class Column(string name, DataViewType type, DataViewSchema.Annotations? annotations)
-    {
-        public string Name { get; } = name;
-
-        public DataViewType Type { get; } = type;
-
-        public DataViewSchema.Annotations? Annotations { get; } = annotations;
-
-        public abstract Delegate MakeGetter(Cursor cursor);
-    }
-
-    private sealed class Column<T>(string name, DataViewType type, DataViewSchema.Annotations? annotations, RowGetter<T> getter)
-        : Column(name, type, annotations)
-    {
-        public override Delegate MakeGetter(Cursor cursor)
-            => (ValueGetter<T>)((ref T value) => getter(checked((int)cursor.CheckedPosition), ref value));
     }
 
     private sealed class Cursor(InMemoryDataView view) : DataViewRowCursor
@@ -128,18 +93,14 @@ internal sealed class InMemoryDataView : IDataView
 
         public override long Batch => 0;
 
-        public long CheckedPosition => _position >= 0 && !_done
-            ? _position
+        /// <summary>The current row, for the getters.</summary>
+        public int Row => _position >= 0 && !_done
+            ? (int)_position
             : throw new InvalidOperationException("The cursor is not on a row: call MoveNext first and stop when it returns false.");
 
         public override bool MoveNext()
         {
-            if (_done)
-            {
-                return false;
-            }
-
-            if (_position + 1 < view._rowCount)
+            if (!_done && _position + 1 < view._rowCount)
             {
                 _position++;
                 return true;
@@ -150,16 +111,13 @@ internal sealed class InMemoryDataView : IDataView
         }
 
         public override ValueGetter<DataViewRowId> GetIdGetter()
-            => (ref DataViewRowId id) => id = new DataViewRowId((ulong)CheckedPosition, 0);
+            => (ref DataViewRowId id) => id = new DataViewRowId((ulong)Row, 0);
 
         public override bool IsColumnActive(DataViewSchema.Column column) => true;
 
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-        {
-            Column source = view._columns[column.Index];
-            return source.MakeGetter(this) as ValueGetter<TValue>
+            => view._getters[column.Index](this) as ValueGetter<TValue>
                 ?? throw new InvalidOperationException(
-                    $"Invalid TValue in GetGetter: '{typeof(TValue)}', expected type: '{source.Type.RawType}' for column '{source.Name}'.");
-        }
+                    $"Invalid TValue in GetGetter: '{typeof(TValue)}', expected type: '{column.Type.RawType}' for column '{column.Name}'.");
     }
 }

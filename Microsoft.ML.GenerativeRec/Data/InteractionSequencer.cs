@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.GenerativeRec.Data;
@@ -20,7 +21,6 @@ internal static class InteractionSequencer
         }
 
         var events = new Dictionary<RawId, List<Event>>();
-        long order = 0;
         var needed = timeColumn is { } t ? new[] { userColumn, itemColumn, t } : new[] { userColumn, itemColumn };
         using (var cursor = interactions.GetRowCursor(needed))
         {
@@ -29,14 +29,8 @@ internal static class InteractionSequencer
             Func<long>? readTime = timeColumn is { } c ? TimestampReader.Make(cursor, c) : null;
             while (cursor.MoveNext())
             {
-                RawId user = readUser();
-                if (!events.TryGetValue(user, out var list))
-                {
-                    list = [];
-                    events.Add(user, list);
-                }
-
-                list.Add(new Event(readItem(), readTime?.Invoke() ?? 0, order++));
+                ref var list = ref CollectionsMarshal.GetValueRefOrAddDefault(events, readUser(), out _);
+                (list ??= []).Add(new Event(readItem(), readTime?.Invoke() ?? 0));
             }
         }
 
@@ -47,31 +41,18 @@ internal static class InteractionSequencer
         }
 
         RawId[] users = [.. events.Keys.Order()];
-        var histories = new RawId[users.Length][];
-        var times = new long[users.Length][];
-        for (int u = 0; u < users.Length; u++)
-        {
-            List<Event> list = events[users[u]];
-            if (timeColumn is not null)
-            {
-                // Stable: ties on the timestamp keep input order (hstu-spec.md §10.2).
-                list.Sort(static (a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : a.Order.CompareTo(b.Order));
-            }
-
-            histories[u] = list.ConvertAll(e => e.Item).ToArray();
-            times[u] = list.ConvertAll(e => e.Time).ToArray();
-        }
-
+        // OrderBy is stable: ties on the timestamp keep input order (hstu-spec.md §10.2); without timestamps all are 0.
+        Event[][] sequences = [.. users.Select(user => events[user].OrderBy(e => e.Time).ToArray())];
         var builder = new InMemoryDataView.Builder(users.Length)
             .AddIds(ColumnNames.UserId, userType, users)
-            .AddIdVectors(ColumnNames.History, itemType, histories);
+            .AddIdVectors(ColumnNames.History, itemType, [.. sequences.Select(sequence => Array.ConvertAll(sequence, e => e.Item))]);
         if (timeColumn is not null)
         {
-            builder.AddVector(ColumnNames.HistoryTimestamps, NumberDataViewType.Int64, times);
+            builder.AddVector(ColumnNames.HistoryTimestamps, NumberDataViewType.Int64, [.. sequences.Select(sequence => Array.ConvertAll(sequence, e => e.Time))]);
         }
 
         return builder.Build();
     }
 
-    private readonly record struct Event(RawId Item, long Time, long Order);
+    private readonly record struct Event(RawId Item, long Time);
 }

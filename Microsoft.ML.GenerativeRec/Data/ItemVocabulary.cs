@@ -21,13 +21,8 @@ internal sealed class ItemVocabulary
     private ItemVocabulary(RawIdType type, RawId[] sortedDistinctIds)
     {
         Type = type;
-        _ids = new RawId[sortedDistinctIds.Length + 1];
-        sortedDistinctIds.CopyTo(_ids, 1);
-        _indices = new Dictionary<RawId, int>(sortedDistinctIds.Length);
-        for (int i = 0; i < sortedDistinctIds.Length; i++)
-        {
-            _indices.Add(sortedDistinctIds[i], i + 1);
-        }
+        _ids = [default, .. sortedDistinctIds];                 // index 0 is padding
+        _indices = Enumerable.Range(1, sortedDistinctIds.Length).ToDictionary(i => _ids[i]);
     }
 
     /// <summary>The column type of the ids, so outputs can be written in it.</summary>

@@ -91,12 +91,7 @@ internal sealed class KeyValueList
         T[] values = typeof(T) == typeof(ReadOnlyMemory<char>)
             ? (T[])(object)text.Select(v => v.AsMemory()).ToArray()
             : [.. text.Select(v => (T)Convert.ChangeType(v, typeof(T), CultureInfo.InvariantCulture))];
-        ValueGetter<VBuffer<T>> getter = (ref VBuffer<T> destination) =>
-        {
-            var editor = VBufferEditor.Create(ref destination, values.Length);
-            values.CopyTo(editor.Values);
-            destination = editor.Commit();
-        };
-        builder.Add(AnnotationName, new VectorDataViewType(itemType, values.Length), getter);
+        var buffer = new VBuffer<T>(values.Length, values);
+        builder.Add(AnnotationName, new VectorDataViewType(itemType, values.Length), (ref VBuffer<T> destination) => buffer.CopyTo(ref destination));
     }
 }

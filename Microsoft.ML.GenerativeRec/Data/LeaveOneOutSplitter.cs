@@ -42,27 +42,14 @@ internal static class LeaveOneOutSplitter
         using (var cursor = sequences.GetRowCursor(needed))
         {
             var readItems = RawIdType.MakeVectorReader(cursor, historyColumn);
-            var readTimes = timesColumn is { } t ? cursor.GetGetter<VBuffer<long>>(t) : null;
+            var readTimes = timesColumn is { } t ? TimestampReader.MakeHistory(cursor, t, historyColumnName) : null;
             var readUser = userColumn is { } u ? RawIdType.MakeScalarReader(cursor, u) : null;
             var buffer = new List<RawId>();
-            VBuffer<long> timeBuffer = default;
             while (cursor.MoveNext())
             {
                 buffer.Clear();
                 readItems(buffer);
-                long[] rowTimes = [];
-                if (readTimes is not null)
-                {
-                    readTimes(ref timeBuffer);
-                    rowTimes = timeBuffer.DenseValues().ToArray();
-                    TimestampReader.CheckHistoryValues(rowTimes, timesColumn!.Value, cursor.Position);
-                    if (rowTimes.Length != buffer.Count)
-                    {
-                        throw new InvalidDataException(
-                            $"Row index {cursor.Position}: column '{historyTimestampsColumnName}' has {rowTimes.Length} values but '{historyColumnName}' has {buffer.Count}; expected one timestamp per history item.");
-                    }
-                }
-
+                long[] rowTimes = readTimes?.Invoke(buffer.Count) ?? [];
                 if (buffer.Count < minimum)
                 {
                     dropped++;
@@ -99,39 +86,22 @@ internal static class LeaveOneOutSplitter
     private static IDataView BuildView(List<RawId> users, RawIdType? userType, List<RawId[]> items, RawIdType itemType,
         List<long[]>? times, int fromEnd)
     {
-        int count = users.Count;
-        var history = new RawId[count][];
-        var label = new RawId[count];
-        var historyTimes = new long[count][];
-        var timestamp = new long[count];
-        for (int i = 0; i < count; i++)
-        {
-            int labelIndex = items[i].Length - fromEnd;
-            history[i] = items[i][..labelIndex];
-            label[i] = items[i][labelIndex];
-            if (times is not null)
-            {
-                historyTimes[i] = times[i][..labelIndex];
-                timestamp[i] = times[i][labelIndex];
-            }
-        }
-
-        var builder = new InMemoryDataView.Builder(count);
+        var builder = new InMemoryDataView.Builder(users.Count);
         if (userType is not null)
         {
             builder.AddIds(ColumnNames.UserId, userType, [.. users]);
         }
 
-        builder.AddIdVectors(ColumnNames.History, itemType, history);
+        builder.AddIdVectors(ColumnNames.History, itemType, [.. items.Select(sequence => sequence[..^fromEnd])]);
         if (times is not null)
         {
-            builder.AddVector(ColumnNames.HistoryTimestamps, NumberDataViewType.Int64, historyTimes);
+            builder.AddVector(ColumnNames.HistoryTimestamps, NumberDataViewType.Int64, [.. times.Select(sequence => sequence[..^fromEnd])]);
         }
 
-        builder.AddIds(ColumnNames.Label, itemType, label);
+        builder.AddIds(ColumnNames.Label, itemType, [.. items.Select(sequence => sequence[^fromEnd])]);
         if (times is not null)
         {
-            builder.AddScalar(ColumnNames.Timestamp, NumberDataViewType.Int64, timestamp);
+            builder.AddScalar(ColumnNames.Timestamp, NumberDataViewType.Int64, [.. times.Select(sequence => sequence[^fromEnd])]);
         }
 
         return builder.Build();

@@ -200,34 +200,24 @@ public static class MovieLens
             MissingRealsAsNaNs = true,
             Columns =
             [
-                new("Values", DataKind.Double, [.. Enumerable.Range(0, 4).Select(i => new TextLoader.Range(i * stride))]),
-                new("Others", DataKind.String,
+                new(nameof(RatingLine.Values), DataKind.Double, [.. Enumerable.Range(0, 4).Select(i => new TextLoader.Range(i * stride))]),
+                new(nameof(RatingLine.Others), DataKind.String,
                     [.. Enumerable.Range(0, gaps).Select(i => new TextLoader.Range(2 * i + 1)), ToEnd(3 * stride + 1)]),
             ],
         };
-        return file.Read<MovieLensRating>(mlContext, options, hasHeader: isCsv, cursor =>
+        return file.Read<RatingLine, MovieLensRating>(mlContext, options, hasHeader: isCsv, (line, row) =>
         {
-            var getValues = cursor.GetGetter<VBuffer<double>>(cursor.Schema["Values"]);
-            var getOthers = cursor.GetGetter<VBuffer<ReadOnlyMemory<char>>>(cursor.Schema["Others"]);
-            VBuffer<double> values = default;
-            VBuffer<ReadOnlyMemory<char>> others = default;
-            return row =>
+            double user = line.Values[0], movie = line.Values[1], rating = line.Values[2], timestamp = line.Values[3];
+            int bad = !IsId(user) ? 0 : !IsId(movie) ? 1 : !(double.IsFinite(rating) && rating >= 0) ? 2
+                : !(double.IsInteger(timestamp) && timestamp is >= 0 and <= MaxExactInteger) ? 3 : -1;
+            if (bad < 0 && line.Others.Length == gaps && line.Others.All(field => field.Length == 0))
             {
-                getValues(ref values);
-                getOthers(ref others);
-                double user = values.GetItemOrDefault(0), movie = values.GetItemOrDefault(1);
-                double rating = values.GetItemOrDefault(2), timestamp = values.GetItemOrDefault(3);
-                int bad = !IsId(user) ? 0 : !IsId(movie) ? 1 : !(double.IsFinite(rating) && rating >= 0) ? 2
-                    : !(double.IsInteger(timestamp) && timestamp is >= 0 and <= MaxExactInteger) ? 3 : -1;
-                if (bad < 0 && others.Length == gaps && AllEmpty(others))
+                return new MovieLensRating
                 {
-                    return new MovieLensRating
-                    {
-                        UserId = (int)user, MovieId = (int)movie, Rating = (float)rating, Timestamp = (long)timestamp,
-                    };
-                }
-                throw file.Error(row, line => RatingsError(line, isCsv, bad));
-            };
+                    UserId = (int)user, MovieId = (int)movie, Rating = (float)rating, Timestamp = (long)timestamp,
+                };
+            }
+            throw file.Error(row, text => RatingsError(text, isCsv, bad));
         });
     }
 
@@ -250,34 +240,18 @@ public static class MovieLens
         {
             Separators = [' '],
             MissingRealsAsNaNs = true,
-            Columns = [new(ColumnNames.UserId, DataKind.Double, 0), new("Items", DataKind.Double, [ToEnd(1)])],
+            Columns = [new(nameof(SequenceLine.UserId), DataKind.Double, 0), new(nameof(SequenceLine.Items), DataKind.Double, [ToEnd(1)])],
         };
-        return file.Read<(int, int[])>(mlContext, options, hasHeader: false, cursor =>
+        return file.Read<SequenceLine, (int, int[])>(mlContext, options, hasHeader: false, (line, row) =>
         {
-            var getUser = cursor.GetGetter<double>(cursor.Schema[ColumnNames.UserId]);
-            var getItems = cursor.GetGetter<VBuffer<double>>(cursor.Schema["Items"]);
-            double user = 0;
-            VBuffer<double> items = default;
-            return row =>
-            {
-                getUser(ref user);
-                getItems(ref items);
-                var ids = new int[items.Length];
-                int bad = IsId(user) ? -1 : 0;      // the 0-based token: 0 is the user id, i + 1 item i
-                int i = 0;
-                foreach (double item in items.DenseValues())
-                {
-                    if (bad < 0 && !IsId(item))
-                        bad = i + 1;
-                    ids[i++] = (int)item;
-                }
-                if (bad < 0 && ids.Length > 0)
-                    return ((int)user, ids);
-                throw file.Error(row, line => bad < 0
-                    ? $"{SequencesFormat}, but user {(int)user} has no items"
-                    : $"{SequencesFormat}, but '{MovieLensFile.Shorten(line.Split(' ')[bad])}' is not a valid " +
-                      (bad == 0 ? "user id" : $"item (token {bad + 1})"));
-            };
+            int badItem = Array.FindIndex(line.Items, item => !IsId(item));
+            int bad = !IsId(line.UserId) ? 0 : badItem >= 0 ? badItem + 1 : -1;   // the 0-based token: 0 is the user id, i + 1 item i
+            if (bad < 0 && line.Items.Length > 0)
+                return ((int)line.UserId, Array.ConvertAll(line.Items, item => (int)item));
+            throw file.Error(row, text => bad < 0
+                ? $"{SequencesFormat}, but user {(int)line.UserId} has no items"
+                : $"{SequencesFormat}, but '{MovieLensFile.Shorten(text.Split(' ')[bad])}' is not a valid " +
+                  (bad == 0 ? "user id" : $"item (token {bad + 1})"));
         });
     }
 
@@ -290,32 +264,18 @@ public static class MovieLens
             MissingRealsAsNaNs = true,
             Columns =
             [
-                new("MovieId", DataKind.Double, 0), new("Title", DataKind.String, 1),
-                new("Genres", DataKind.String, 2), new("Others", DataKind.String, [ToEnd(3)]),
+                new(nameof(MovieLine.MovieId), DataKind.Double, 0), new(nameof(MovieLine.Title), DataKind.String, 1),
+                new(nameof(MovieLine.Genres), DataKind.String, 2), new(nameof(MovieLine.Others), DataKind.String, [ToEnd(3)]),
             ],
         };
-        return file.Read<Movie>(mlContext, options, hasHeader: true, cursor =>
+        return file.Read<MovieLine, Movie>(mlContext, options, hasHeader: true, (line, row) =>
         {
-            var getId = cursor.GetGetter<double>(cursor.Schema["MovieId"]);
-            var getTitle = cursor.GetGetter<ReadOnlyMemory<char>>(cursor.Schema["Title"]);
-            var getGenres = cursor.GetGetter<ReadOnlyMemory<char>>(cursor.Schema["Genres"]);
-            var getOthers = cursor.GetGetter<VBuffer<ReadOnlyMemory<char>>>(cursor.Schema["Others"]);
-            double id = 0;
-            ReadOnlyMemory<char> title = default, genres = default;
-            VBuffer<ReadOnlyMemory<char>> others = default;
-            return row =>
-            {
-                getId(ref id);
-                getTitle(ref title);
-                getGenres(ref genres);
-                getOthers(ref others);
-                // TextLoader reads a badly quoted field as empty; no MovieLens title or genre list is empty.
-                if (IsId(id) && !title.IsEmpty && !genres.IsEmpty && others.Length == 0)
-                    return new Movie((int)id, title.ToString(), SplitGenres(genres.ToString()));
-                throw file.Error(row, line => IsId(id)
-                    ? $"{MoviesCsvFormat}: 3 non-empty fields, a field holding ',' or '\"' in double quotes"
-                    : $"{MoviesCsvFormat}, but '{MovieLensFile.Shorten(line.Split(',')[0])}' is not a valid movieId");
-            };
+            // TextLoader reads a badly quoted field as empty; no MovieLens title or genre list is empty.
+            if (IsId(line.MovieId) && line.Title.Length > 0 && line.Genres.Length > 0 && line.Others.Length == 0)
+                return new Movie((int)line.MovieId, line.Title, SplitGenres(line.Genres));
+            throw file.Error(row, text => IsId(line.MovieId)
+                ? $"{MoviesCsvFormat}: 3 non-empty fields, a field holding ',' or '\"' in double quotes"
+                : $"{MoviesCsvFormat}, but '{MovieLensFile.Shorten(text.Split(',')[0])}' is not a valid movieId");
         });
     }
 
@@ -345,16 +305,39 @@ public static class MovieLens
     /// <summary>Whether a value TextLoader read is an id: an integer from 0 to <see cref="int.MaxValue"/>.</summary>
     private static bool IsId(double value) => double.IsInteger(value) && value is >= 0 and <= int.MaxValue;
 
-    private static bool AllEmpty(in VBuffer<ReadOnlyMemory<char>> fields)
-    {
-        foreach (var field in fields.GetValues())
-        {
-            if (!field.IsEmpty)
-                return false;
-        }
-        return true;
-    }
-
     /// <summary>The fields from <paramref name="first"/> to the end of the line, however many there are.</summary>
     private static TextLoader.Range ToEnd(int first) => new(first, null) { AutoEnd = false, VariableEnd = true };
+
+    // The rows of the TextLoaders above: one member per loader column, named after it.
+    private sealed class RatingLine
+    {
+        public double[] Values { get; set; } = [];
+        public string[] Others { get; set; } = [];
+    }
+
+    private sealed class SequenceLine
+    {
+        public double UserId { get; set; }
+        public double[] Items { get; set; } = [];
+    }
+
+    private sealed class MovieLine
+    {
+        public double MovieId { get; set; }
+        public string Title { get; set; } = "";
+        public string Genres { get; set; } = "";
+        public string[] Others { get; set; } = [];
+    }
+
+    /// <summary>The row type behind <see cref="LoadSequences"/>: a user and their items, oldest first.</summary>
+    private sealed class SequenceRow
+    {
+        [ColumnName(ColumnNames.UserId)]
+        public int UserId { get; set; }
+
+        /// <summary>The user's item ids in time order; a variable-length vector column.</summary>
+        [ColumnName(ColumnNames.History)]
+        [VectorType]
+        public int[] History { get; set; } = [];
+    }
 }

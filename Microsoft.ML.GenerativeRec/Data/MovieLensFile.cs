@@ -8,7 +8,7 @@ namespace Microsoft.ML.GenerativeRec.Data;
 /// <remarks>
 /// Gzip is recognised by its magic bytes <c>1F 8B</c>, not by the file name. <see cref="Lines"/> yields the lines
 /// TextLoader makes rows of: it skips empty lines and lines starting with <c>//</c>. So row r of
-/// <see cref="Read{T}"/> is line r of <see cref="Lines"/>, which is how an error on a row names its line: the file
+/// <see cref="Read{TLine, T}"/> is line r of <see cref="Lines"/>, which is how an error on a row names its line: the file
 /// is read again, on the error path only.
 /// </remarks>
 internal sealed class MovieLensFile(string path, Encoding encoding) : IMultiStreamSource
@@ -54,35 +54,35 @@ internal sealed class MovieLensFile(string path, Encoding encoding) : IMultiStre
     }
 
     /// <summary>Loads the file with a <see cref="TextLoader"/> and converts each row, in file order.</summary>
+    /// <typeparam name="TLine">A row of the loader: one member per column of <paramref name="options"/>, named after it.</typeparam>
+    /// <typeparam name="T">What a row becomes.</typeparam>
     /// <param name="mlContext">The context that creates the loader.</param>
     /// <param name="options">The loader's columns and separators.</param>
     /// <param name="hasHeader">Whether the first row is a header, skipped unread.</param>
-    /// <param name="bind">Creates the cursor's getters and returns the conversion of the current row, given its
-    /// 0-based index (a header included), which throws through <see cref="Error(long, Func{string, string})"/>.</param>
-    public IEnumerable<T> Read<T>(MLContext mlContext, TextLoader.Options options, bool hasHeader,
-        Func<DataViewRowCursor, Func<long, T>> bind)
+    /// <param name="convert">Converts a row, given its 0-based index (a header included); it throws through
+    /// <see cref="Error(long, Func{string, string})"/>. The row object is reused for the next row.</param>
+    public IEnumerable<T> Read<TLine, T>(MLContext mlContext, TextLoader.Options options, bool hasHeader, Func<TLine, long, T> convert)
+        where TLine : class, new()
     {
         var view = mlContext.Data.CreateTextLoader(options).Load(this);
-        using var cursor = view.GetRowCursor(view.Schema);
-        var convert = bind(cursor);
-        if (hasHeader && !cursor.MoveNext())
-            yield break;
-        while (cursor.MoveNext())
-            yield return convert(cursor.Position);
+        long row = 0;
+        foreach (TLine line in mlContext.Data.CreateEnumerable<TLine>(view, reuseRowObject: true))
+        {
+            if (row > 0 || !hasHeader)
+                yield return convert(line, row);
+            row++;
+        }
     }
 
-    /// <summary>Builds the exception for row <paramref name="row"/> of <see cref="Read{T}"/>.</summary>
+    /// <summary>Builds the exception for row <paramref name="row"/> of <see cref="Read{TLine, T}"/>.</summary>
     /// <param name="row">The 0-based row, which is also the index of its line in <see cref="Lines"/>.</param>
     /// <param name="expected">Given the line, what a valid line looks like and why this one is not.</param>
     public FormatException Error(long row, Func<string, string> expected)
     {
-        long index = 0;
-        foreach (var (number, text) in Lines())
-        {
-            if (index++ == row)
-                return Error(number, text, expected(text));
-        }
-        throw new InvalidOperationException($"'{Path}' changed while it was read: it has no row {row} any more.");
+        var (number, text) = Lines().Skip(checked((int)row)).FirstOrDefault();
+        return text is null
+            ? throw new InvalidOperationException($"'{Path}' changed while it was read: it has no row {row} any more.")
+            : Error(number, text, expected(text));
     }
 
     /// <summary>Builds the exception for a malformed line, naming the file, the line and what was expected.</summary>

@@ -94,29 +94,15 @@ internal static class SequenceArenaReader
         using var cursor = data.GetRowCursor(needed);
         var readHistory = RawIdType.MakeVectorReader(cursor, history);
         var readLabel = RawIdType.MakeScalarReader(cursor, label);
-        var readHistoryTimes = hasTimes ? cursor.GetGetter<VBuffer<long>>(historyTimes!.Value) : null;
+        var readHistoryTimes = hasTimes ? TimestampReader.MakeHistory(cursor, historyTimes!.Value, history.Name) : null;
         var readTimestamp = hasTimes ? TimestampReader.Make(cursor, timestamp!.Value) : null;
         var ids = new List<RawId>();
-        VBuffer<long> timeBuffer = default;
         while (cursor.MoveNext())
         {
             ids.Clear();
             readHistory(ids);
             ids.Add(readLabel());
-            long[]? times = null;
-            if (readHistoryTimes is not null)
-            {
-                readHistoryTimes(ref timeBuffer);
-                if (timeBuffer.Length != ids.Count - 1)
-                {
-                    throw new InvalidDataException(
-                        $"Row index {cursor.Position}: column '{historyTimes!.Value.Name}' has {timeBuffer.Length} values but '{history.Name}' has {ids.Count - 1}; expected one timestamp per history item.");
-                }
-
-                times = [.. timeBuffer.DenseValues(), readTimestamp!()];
-                TimestampReader.CheckHistoryValues(times.AsSpan(0, times.Length - 1), historyTimes!.Value, cursor.Position);
-            }
-
+            long[]? times = readHistoryTimes is null ? null : [.. readHistoryTimes(ids.Count - 1), readTimestamp!()];
             rows.Add(new RawRow([.. ids], times));
         }
 

@@ -34,6 +34,29 @@ internal static class TimestampReader
         }
     }
 
+    /// <summary>Makes a reader of the current row's history times from <paramref name="column"/>, a vector of Int64 unix seconds.</summary>
+    /// <remarks>The reader takes the number of history items and checks there is one time per item.</remarks>
+    /// <exception cref="InvalidDataException">While reading: the count differs, or a time is negative.</exception>
+    public static Func<int, long[]> MakeHistory(DataViewRow row, DataViewSchema.Column column, string historyColumnName)
+    {
+        CheckHistoryColumn(column);
+        var getter = row.GetGetter<VBuffer<long>>(column);
+        VBuffer<long> buffer = default;
+        return itemCount =>
+        {
+            getter(ref buffer);
+            if (buffer.Length != itemCount)
+            {
+                throw new InvalidDataException(
+                    $"Row index {row.Position}: column '{column.Name}' has {buffer.Length} values but '{historyColumnName}' has {itemCount}; expected one timestamp per history item.");
+            }
+
+            long[] times = buffer.DenseValues().ToArray();
+            CheckHistoryValues(times, column, row.Position);
+            return times;
+        };
+    }
+
     /// <summary>Throws unless every history time of the row at <paramref name="position"/> is 0 or more.</summary>
     /// <exception cref="InvalidDataException">A time is negative; the message names the column, the row and the value.</exception>
     public static void CheckHistoryValues(ReadOnlySpan<long> times, DataViewSchema.Column column, long position)
@@ -42,8 +65,7 @@ internal static class TimestampReader
         {
             if (seconds < 0)
             {
-                throw new InvalidDataException(
-                    $"Column '{column.Name}', row index {position}: timestamp {seconds.ToString(CultureInfo.InvariantCulture)} is negative; expected unix seconds (0 or more).");
+                throw Negative(column, position, seconds);
             }
         }
     }
@@ -52,45 +74,19 @@ internal static class TimestampReader
     public static Func<long> Make(DataViewRow row, DataViewSchema.Column column)
     {
         CheckColumn(column);
-        Type raw = column.Type.RawType;
-        if (raw == typeof(long))
+        return Type.GetTypeCode(column.Type.RawType) switch
         {
-            return Make<long>(row, column, v => v);
-        }
-
-        if (raw == typeof(int))
-        {
-            return Make<int>(row, column, v => v);
-        }
-
-        if (raw == typeof(uint))
-        {
-            return Make<uint>(row, column, v => v);
-        }
-
-        if (raw == typeof(ulong))
-        {
-            return Make<ulong>(row, column, v => v > long.MaxValue ? -1 : (long)v);
-        }
-
-        if (raw == typeof(float))
-        {
-            return Make<float>(row, column, v => FromSeconds(v, column, row.Position));
-        }
-
-        if (raw == typeof(double))
-        {
-            return Make<double>(row, column, v => FromSeconds(v, column, row.Position));
-        }
-
-        if (raw == typeof(DateTime))
-        {
-            return Make<DateTime>(row, column, v =>
+            TypeCode.Int64 => Make<long>(row, column, v => v),
+            TypeCode.Int32 => Make<int>(row, column, v => v),
+            TypeCode.UInt32 => Make<uint>(row, column, v => v),
+            TypeCode.UInt64 => Make<ulong>(row, column, v => v > long.MaxValue ? -1 : (long)v),
+            TypeCode.Single => Make<float>(row, column, v => FromSeconds(v, column, row.Position)),
+            TypeCode.Double => Make<double>(row, column, v => FromSeconds(v, column, row.Position)),
+            TypeCode.DateTime => Make<DateTime>(row, column, v =>
                 new DateTimeOffset(v.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : v.ToUniversalTime())
-                    .ToUnixTimeSeconds());
-        }
-
-        return Make<DateTimeOffset>(row, column, v => v.ToUnixTimeSeconds());
+                    .ToUnixTimeSeconds()),
+            _ => Make<DateTimeOffset>(row, column, v => v.ToUnixTimeSeconds()),
+        };
     }
 
     private static Func<long> Make<T>(DataViewRow row, DataViewSchema.Column column, Func<T, long> toSeconds)
@@ -101,15 +97,12 @@ internal static class TimestampReader
         {
             getter(ref value);
             long seconds = toSeconds(value);
-            if (seconds < 0)
-            {
-                throw new InvalidDataException(
-                    $"Column '{column.Name}', row index {row.Position}: timestamp {Format(value)} is negative; expected unix seconds (0 or more).");
-            }
-
-            return seconds;
+            return seconds >= 0 ? seconds : throw Negative(column, row.Position, value);
         };
     }
+
+    private static InvalidDataException Negative<T>(DataViewSchema.Column column, long position, T value)
+        => new($"Column '{column.Name}', row index {position}: timestamp {Format(value)} is negative; expected unix seconds (0 or more).");
 
     private static long FromSeconds(double value, DataViewSchema.Column column, long position)
     {

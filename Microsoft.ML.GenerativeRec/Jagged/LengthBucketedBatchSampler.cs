@@ -3,14 +3,14 @@ namespace Microsoft.ML.GenerativeRec.Jagged;
 /// <summary>Groups sequences of similar length into batches, so padded batches waste little compute.</summary>
 /// <remarks>
 /// <para>
-/// With <see cref="Shuffle"/> on (training), each epoch: shuffle all sequence indices; cut them into chunks of
-/// <see cref="BatchSize"/> × <see cref="BucketBatches"/>; sort each chunk by length, stably, so equal lengths keep
-/// their shuffled order; cut each sorted chunk into batches of <see cref="BatchSize"/>; shuffle the batch order.
+/// With <c>shuffle</c> on (training), each epoch: shuffle all sequence indices; cut them into chunks of
+/// <c>batchSize</c> × <c>bucketBatches</c>; sort each chunk by length, stably, so equal lengths keep
+/// their shuffled order; cut each sorted chunk into batches of <c>batchSize</c>; shuffle the batch order.
 /// Batches are length-homogeneous, yet each epoch sees different batch mates and a different batch order. With
-/// <see cref="Shuffle"/> off (evaluation), all indices are sorted by length, ties by index, then cut into batches.
+/// <c>shuffle</c> off (evaluation), all indices are sorted by length, ties by index, then cut into batches.
 /// </para>
 /// <para>
-/// Every index appears in exactly one batch per epoch. Chunks are whole multiples of <see cref="BatchSize"/> but
+/// Every index appears in exactly one batch per epoch. Chunks are whole multiples of <c>batchSize</c> but
 /// the last, so every batch is full except at most one, which holds the remainder. The random stream is a
 /// <see cref="Random"/> seeded from (seed, epoch) by a fixed mix, never <see cref="HashCode"/> (randomised per
 /// process): the batches are the same in every run on the same .NET version, and differ between epochs without
@@ -23,6 +23,9 @@ internal sealed class LengthBucketedBatchSampler
     internal const int DefaultBucketBatches = 32;
 
     private readonly int[] _lengths;
+    private readonly int _batchSize;
+    private readonly int _bucketBatches;
+    private readonly bool _shuffle;
     private readonly int _seed;
 
     /// <summary>Creates a sampler over sequences of the given lengths.</summary>
@@ -45,47 +48,33 @@ internal sealed class LengthBucketedBatchSampler
             throw new ArgumentOutOfRangeException(nameof(bucketBatches), bucketBatches,
                 "The number of batches per bucket must be positive; use 1 for batches of random lengths.");
         }
-        _lengths = new int[lengths.Count];
-        for (int i = 0; i < _lengths.Length; i++)
+        _lengths = [.. lengths];
+        int negative = Array.FindIndex(_lengths, length => length < 0);
+        if (negative >= 0)
         {
-            if (lengths[i] < 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(lengths), lengths[i],
-                    $"The length of sequence {i} must be non-negative.");
-            }
-            _lengths[i] = lengths[i];
+            throw new ArgumentOutOfRangeException(nameof(lengths), _lengths[negative],
+                $"The length of sequence {negative} must be non-negative.");
         }
-        BatchSize = batchSize;
-        BucketBatches = bucketBatches;
-        Shuffle = shuffle;
+        _batchSize = batchSize;
+        _bucketBatches = bucketBatches;
+        _shuffle = shuffle;
         _seed = seed;
     }
-
-    /// <summary>Gets the number of sequences per batch (one batch per epoch may hold fewer).</summary>
-    public int BatchSize { get; }
-
-    /// <summary>Gets how many batches' worth of shuffled sequences are sorted by length together.</summary>
-    public int BucketBatches { get; }
-
-    /// <summary>Gets whether batches are shuffled each epoch (training) or in fixed length order (evaluation).</summary>
-    public bool Shuffle { get; }
 
     /// <summary>Gets the number of sequences sampled each epoch.</summary>
     public int SequenceCount => _lengths.Length;
 
     /// <summary>Returns the batches of sequence indices for one epoch.</summary>
     /// <param name="epoch">The 0-based epoch; the same epoch always gives the same batches. Ignored when
-    /// <see cref="Shuffle"/> is off.</param>
+    /// <c>shuffle</c> is off.</param>
     /// <returns>The batches, in the order to train on them; a new list at each call.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="epoch"/> is negative.</exception>
     public IReadOnlyList<int[]> GetBatches(int epoch)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
-        var order = new int[_lengths.Length];
-        for (int i = 0; i < order.Length; i++)
-            order[i] = i;
-        var batches = new List<int[]>((order.Length + BatchSize - 1) / BatchSize);
-        if (!Shuffle)
+        int[] order = [.. Enumerable.Range(0, _lengths.Length)];
+        var batches = new List<int[]>((order.Length + _batchSize - 1) / _batchSize);
+        if (!_shuffle)
         {
             SortByLength(order);
             AddBatches(order, batches);
@@ -94,7 +83,7 @@ internal sealed class LengthBucketedBatchSampler
 
         var random = new Random(EpochSeed(_seed, epoch));
         random.Shuffle(order);
-        int chunkSize = (int)Math.Min((long)BatchSize * BucketBatches, int.MaxValue);
+        int chunkSize = (int)Math.Min((long)_batchSize * _bucketBatches, int.MaxValue);
         for (int start = 0; start < order.Length; start += chunkSize)
         {
             var chunk = order.AsSpan(start, Math.Min(chunkSize, order.Length - start));
@@ -118,8 +107,8 @@ internal sealed class LengthBucketedBatchSampler
 
     private void AddBatches(ReadOnlySpan<int> sorted, List<int[]> batches)
     {
-        for (int start = 0; start < sorted.Length; start += BatchSize)
-            batches.Add(sorted.Slice(start, Math.Min(BatchSize, sorted.Length - start)).ToArray());
+        for (int start = 0; start < sorted.Length; start += _batchSize)
+            batches.Add(sorted.Slice(start, Math.Min(_batchSize, sorted.Length - start)).ToArray());
     }
 
     // SplitMix64's finaliser over (seed, epoch): nearby pairs give unrelated seeds, the same pair the same one.

@@ -53,15 +53,7 @@ internal sealed class SequenceArena
 
     /// <summary>The number of input positions of each row in a batch: min(tokens − 1, max length), never negative.</summary>
     public int[] InputLengths(int maxSequenceLength)
-    {
-        var lengths = new int[RowCount];
-        for (int r = 0; r < lengths.Length; r++)
-        {
-            lengths[r] = Math.Clamp(_offsets[r + 1] - _offsets[r] - 1, 0, maxSequenceLength);
-        }
-
-        return lengths;
-    }
+        => [.. Enumerable.Range(0, RowCount).Select(r => InputLength(r, maxSequenceLength))];
 
     /// <summary>Builds the batch of <paramref name="rows"/>, padded to the longest input among them (or to <paramref name="minimumWidth"/>).</summary>
     /// <param name="rows">The rows, in batch order.</param>
@@ -75,8 +67,7 @@ internal sealed class SequenceArena
         int width = minimumWidth;
         for (int b = 0; b < batchSize; b++)
         {
-            int tokens = _offsets[rows[b] + 1] - _offsets[rows[b]];
-            lengths[b] = Math.Clamp(tokens - 1, 0, maxSequenceLength);
+            lengths[b] = InputLength(rows[b], maxSequenceLength);
             width = Math.Max(width, (int)lengths[b]);
         }
 
@@ -111,6 +102,9 @@ internal sealed class SequenceArena
             times is null ? null : OnDevice(times, device),
             lengths);
     }
+
+    private int InputLength(int row, int maxSequenceLength)
+        => Math.Clamp(_offsets[row + 1] - _offsets[row] - 1, 0, maxSequenceLength);
 
     // An empty tensor may have no storage to point at; its values are an empty span either way.
     private static Span<long> HostValues(Tensor hostTensor)
