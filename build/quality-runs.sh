@@ -129,7 +129,12 @@ start() {
     printf '%s\n' "$!" > "$pidfile"
     # setsid gives the runner an autogroup of its own, and Linux shares the CPU between autogroups before it looks at
     # nice: without this the niced queue took a full core from the test suite (a learning test timed out, 2026-12-03).
-    echo 19 > "/proc/$!/autogroup" 2>/dev/null || say "could not lower the runner's autogroup; it competes with other sessions"
+    # Wait until setsid has made the new session: written earlier, the 19 lands on the caller's autogroup instead (seen
+    # 2026-12-04: the caller's builds crawled while the runner kept both cores).
+    local runner="$!" tries=0
+    while [ "$(ps -o sid= -p "$runner" 2>/dev/null | tr -d ' ')" != "$runner" ] && [ "$tries" -lt 50 ]; do sleep 0.1; tries=$((tries + 1)); done
+    if [ "$(ps -o sid= -p "$runner" 2>/dev/null | tr -d ' ')" = "$runner" ] && echo 19 > "/proc/$runner/autogroup" 2>/dev/null; then :
+    else say "could not lower the runner's autogroup; it competes with other sessions"; fi
     say "started runner PID $! (log artifacts/quality-runs/runner.log)"
 }
 

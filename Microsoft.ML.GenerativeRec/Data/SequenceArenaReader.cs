@@ -1,4 +1,3 @@
-using Microsoft.ML.Data;
 using Microsoft.ML.GenerativeRec.Jagged;
 
 namespace Microsoft.ML.GenerativeRec.Data;

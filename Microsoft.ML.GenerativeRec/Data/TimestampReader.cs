@@ -57,9 +57,7 @@ internal static class TimestampReader
         };
     }
 
-    /// <summary>Throws unless every history time of the row at <paramref name="position"/> is 0 or more.</summary>
-    /// <exception cref="InvalidDataException">A time is negative; the message names the column, the row and the value.</exception>
-    public static void CheckHistoryValues(ReadOnlySpan<long> times, DataViewSchema.Column column, long position)
+    private static void CheckHistoryValues(ReadOnlySpan<long> times, DataViewSchema.Column column, long position)
     {
         foreach (long seconds in times)
         {

@@ -1,5 +1,4 @@
 using Microsoft.ML.GenerativeRec.Jagged;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Microsoft.ML.GenerativeRec.Evaluation;

@@ -1,4 +1,3 @@
-using Microsoft.ML.Data;
 using Microsoft.ML.GenerativeRec.Data;
 using Microsoft.ML.GenerativeRec.Transformers;
 

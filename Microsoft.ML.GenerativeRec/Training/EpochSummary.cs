@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Microsoft.ML.GenerativeRec;
 
 /// <summary>What one training epoch did.</summary>
@@ -43,6 +45,12 @@ public sealed class EpochSummary
 
     /// <summary>The epoch's figures on one line.</summary>
     /// <returns>Epoch, loss, seconds, tokens/s and the validation figures when there are any.</returns>
-    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"epoch {Epoch}: loss {Loss:F4}, {Seconds:F1} s, {TokensPerSecond:F0} tokens/s{(ValidationNdcgAt10 is { } ndcg ? $", validation NDCG@10 {ndcg:F4}, HR@10 {ValidationHitRateAt10:F4}" : "")}");
+    public override string ToString()
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        string validation = ValidationNdcgAt10 is { } ndcg
+            ? string.Create(invariant, $", validation NDCG@10 {ndcg:F4}, HR@10 {ValidationHitRateAt10:F4}")
+            : "";
+        return string.Create(invariant, $"epoch {Epoch}: loss {Loss:F4}, {Seconds:F1} s, {TokensPerSecond:F0} tokens/s{validation}");
+    }
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Microsoft.ML.GenerativeRec;
 
 /// <summary>A snapshot of a training run, reported through <c>Options.Progress</c> after every step and epoch.</summary>
@@ -61,8 +63,12 @@ public sealed class TrainingProgress
     /// <returns>The summary.</returns>
     public override string ToString()
     {
-        string validation = ValidationNdcgAt10 is { } ndcg ? $", validation NDCG@10 {ndcg:F4}, HR@10 {ValidationHitRateAt10:F4}" : "";
-        string eta = EstimatedRemaining is { } r ? $", ETA {r:hh\\:mm\\:ss}" : "";
-        return $"epoch {Epoch}/{NumberOfEpochs}, step {Step}/{StepsPerEpoch}, loss {Loss:F4}, lr {LearningRate:0.###e0}, {TokensPerSecond:N0} tokens/s{validation}{eta}";
+        var invariant = CultureInfo.InvariantCulture;
+        string validation = ValidationNdcgAt10 is { } ndcg
+            ? string.Create(invariant, $", validation NDCG@10 {ndcg:F4}, HR@10 {ValidationHitRateAt10:F4}")
+            : "";
+        string eta = EstimatedRemaining is { } r ? string.Create(invariant, $", ETA {r:hh\\:mm\\:ss}") : "";
+        return string.Create(invariant,
+            $"epoch {Epoch}/{NumberOfEpochs}, step {Step}/{StepsPerEpoch}, loss {Loss:F4}, lr {LearningRate:0.###e0}, {TokensPerSecond:N0} tokens/s{validation}{eta}");
     }
 }

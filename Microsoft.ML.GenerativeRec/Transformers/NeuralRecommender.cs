@@ -1,10 +1,8 @@
-using Microsoft.ML.Data;
 using Microsoft.ML.GenerativeRec.Data;
 using Microsoft.ML.GenerativeRec.Evaluation;
 using Microsoft.ML.GenerativeRec.Jagged;
 using Microsoft.ML.GenerativeRec.Modeling;
 using Microsoft.ML.GenerativeRec.Onnx;
-using Microsoft.ML.GenerativeRec.Training;
 using Microsoft.ML.Model.OnnxConverter;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Microsoft.ML.Data;
 using Microsoft.ML.GenerativeRec.Data;
 
 namespace Microsoft.ML.GenerativeRec.Transformers;
@@ -43,10 +42,9 @@ internal sealed class ServingColumns
     public Func<ServingRequest> MakeReader(DataViewRow row, StrongBox<long> unknownItems)
     {
         var readHistory = RawIdType.MakeVectorReader(row, History);
-        var readTimes = HistoryTimestamps is { } ht ? row.GetGetter<VBuffer<long>>(ht) : null;
+        var readTimes = HistoryTimestamps is { } ht ? TimestampReader.MakeHistory(row, ht, History.Name) : null;
         var readRequest = Timestamp is { } ts ? TimestampReader.Make(row, ts) : null;
         var ids = new List<RawId>();
-        VBuffer<long> times = default;
         var vocabulary = Recommender.Vocabulary;
         return () =>
         {
@@ -66,15 +64,7 @@ internal sealed class ServingColumns
             long request = 0;
             if (readTimes is not null)
             {
-                readTimes(ref times);
-                historyTimes = times.DenseValues().ToArray();
-                if (historyTimes.Length != indices.Length)
-                {
-                    throw new InvalidDataException(
-                        $"Row index {row.Position}: column '{HistoryTimestamps!.Value.Name}' has {historyTimes.Length} values but '{History.Name}' has {indices.Length}; expected one timestamp per history item.");
-                }
-
-                TimestampReader.CheckHistoryValues(historyTimes, HistoryTimestamps!.Value, row.Position);
+                historyTimes = readTimes(indices.Length);
                 request = readRequest!();
             }
 

@@ -17,16 +17,19 @@ internal static class QuickRun
         double popularHitRate = popular.GetColumn<int[]>(ColumnNames.PredictedItems).Select((p, i) => p.Contains(labels[i]) ? 1.0 : 0.0).Average();
         Console.WriteLine($"{model}: D = {dimension}, {blocks} blocks, {heads} heads; {users} users, batch {batchSize}, lr {learningRate}, {sampling}; most popular validation HR@10 {popularHitRate:F4}");
         var progress = new Progress<TrainingProgress>(p => { if (p.IsEpochEnd) Console.WriteLine($"  {p}; {p.Elapsed.TotalSeconds:F1} s since the start of training (incl. validation)"); });
+        // Length-grouped batches, the default before issue #19, so that A/B runs against older commits train alike.
         var clock = Stopwatch.StartNew();
         SequentialRecommenderTransformer fitted = model == "sasrec"
             ? mlContext.Recommendation().Trainers.SasRec(new SasRecTrainer.Options
             {
                 NumberOfEpochs = epochs, BatchSize = batchSize, LearningRate = learningRate, NegativeSampling = sampling, Seed = 1, Progress = progress,
+                GroupBatchesByLength = true, WeighTokensEqually = true,
                 EmbeddingDimension = dimension, FeedForwardDimension = dimension, NumberOfBlocks = blocks, NumberOfHeads = heads,
             }).Fit(split.Train, split.Validation)
             : mlContext.Recommendation().Trainers.Hstu(new HstuTrainer.Options
             {
                 NumberOfEpochs = epochs, BatchSize = batchSize, LearningRate = learningRate, NegativeSampling = sampling, Seed = 1, Progress = progress,
+                GroupBatchesByLength = true, WeighTokensEqually = true,
                 EmbeddingDimension = dimension, NumberOfBlocks = blocks, NumberOfHeads = heads,
             }).Fit(split.Train, split.Validation);
         using (fitted)

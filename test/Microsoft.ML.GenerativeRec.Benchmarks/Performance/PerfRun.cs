@@ -17,6 +17,14 @@ internal static class PerfRun
 {
     public static int Run(string[] args)
     {
+        if (args.Contains("--table"))
+        {
+            // Only the section, from the result files as committed (e.g. after adding a baseline run's file).
+            string root = BenchmarkEnvironment.FindRepositoryRoot();
+            ResultFiles.ReplaceSection(root, "performance-results", Section(root));
+            return 0;
+        }
+
         bool quick = args.Contains("--quick");
         var environment = BenchmarkEnvironment.Capture();
         string data = Path.Combine(environment.RepositoryRoot, "data", "ml-1m");
@@ -222,7 +230,9 @@ internal static class PerfRun
                     if (value is JsonObject nested)
                         Flatten(prefix + key + " ", nested);
                     else
-                        rows.Add([$"`{prefix}{key}`", value?.ToJsonString() ?? "–"]);
+                        rows.Add([$"`{prefix}{key}`", value is JsonArray array
+                            ? $"[{string.Join(", ", array.Select(item => item?.ToJsonString()))}]"
+                            : value?.ToJsonString() ?? "–"]);
                 }
             }
 
