@@ -132,10 +132,12 @@ start() {
     # Wait until setsid has made the new session: written earlier, the 19 lands on the caller's autogroup instead (seen
     # 2026-12-04: the caller's builds crawled while the runner kept both cores).
     local runner="$!" tries=0
-    while [ "$(ps -o sid= -p "$runner" 2>/dev/null | tr -d ' ')" != "$runner" ] && [ "$tries" -lt 50 ]; do sleep 0.1; tries=$((tries + 1)); done
-    if [ "$(ps -o sid= -p "$runner" 2>/dev/null | tr -d ' ')" = "$runner" ] && echo 19 > "/proc/$runner/autogroup" 2>/dev/null; then :
-    else say "could not lower the runner's autogroup; it competes with other sessions"; fi
-    say "started runner PID $! (log artifacts/quality-runs/runner.log)"
+    session_of() { ps -o sid= -p "$1" 2>/dev/null | tr -d ' '; }
+    while [ "$(session_of "$runner")" != "$runner" ] && [ "$tries" -lt 50 ]; do sleep 0.1; tries=$((tries + 1)); done
+    if [ "$(session_of "$runner")" != "$runner" ] || ! echo 19 > "/proc/$runner/autogroup" 2>/dev/null; then
+        say "could not lower the runner's autogroup; it competes with other sessions"
+    fi
+    say "started runner PID $runner (log artifacts/quality-runs/runner.log)"
 }
 
 status() {

@@ -17,8 +17,8 @@ internal static class QuickRun
         double popularHitRate = popular.GetColumn<int[]>(ColumnNames.PredictedItems).Select((p, i) => p.Contains(labels[i]) ? 1.0 : 0.0).Average();
         Console.WriteLine($"{model}: D = {dimension}, {blocks} blocks, {heads} heads; {users} users, batch {batchSize}, lr {learningRate}, {sampling}; most popular validation HR@10 {popularHitRate:F4}");
         var progress = new Progress<TrainingProgress>(p => { if (p.IsEpochEnd) Console.WriteLine($"  {p}; {p.Elapsed.TotalSeconds:F1} s since the start of training (incl. validation)"); });
-        // Length-grouped batches, the default before issue #19, so that A/B runs against older commits train alike.
         var clock = Stopwatch.StartNew();
+        // Length-grouped batches, the default before issue #19, so that A/B runs against older commits train alike.
         SequentialRecommenderTransformer fitted = model == "sasrec"
             ? mlContext.Recommendation().Trainers.SasRec(new SasRecTrainer.Options
             {
