@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# A resumable queue of quality runs (issue #19), one after another, at the lowest CPU priority, in the background.
+# A resumable queue of quality runs (issue #19), in parallel lanes, at the lowest CPU priority, in the background.
 #
 #   build/quality-runs.sh publish            build the benchmarks into artifacts/quality-bin (clean checkout only; records the commit)
-#   build/quality-runs.sh start [queue]      start the queue in the background (default queue: build/quality-queue.txt)
-#   build/quality-runs.sh status             the runner's PID, the current run and its last epoch, what is done and pending
+#   build/quality-runs.sh start [--lanes N] [queue]
+#                                            start the queue in the background (default queue: build/quality-queue.txt) in N
+#                                            lanes of one run each, every run on (cores / N) torch threads (default N: the
+#                                            number of cores; two 1-thread runs train 1.5x the tokens/s of one 2-thread run)
+#   build/quality-runs.sh status             the runner's PID, each lane's current run and its last epoch, what is done and pending
 #   build/quality-runs.sh collect [--commit] copy the newest checkpoint of every unfinished run into
 #                                            docs/benchmarks/runs-in-progress/ (tracked), drop those of finished runs;
 #                                            --commit also commits the result files and that folder
-#   build/quality-runs.sh stop               stop the runner and its current run (the run resumes from its last checkpoint)
+#   build/quality-runs.sh stop               stop the runner and its current runs (each resumes from its last checkpoint)
 #
-# Queue lines: "quality <config> <seed>" or "batching-speed <file name> [<rounds>]"; '#' starts a comment. A quality run is skipped when
-# docs/benchmarks/quality-<config>-seed<seed>.json exists; a run that was interrupted resumes from its newest checkpoint
-# in artifacts/benchmarks/<config>-seed<seed>/, or, in a fresh checkout, from docs/benchmarks/runs-in-progress/.
-# The runner copies the current run's newest checkpoint there every 10 minutes, so a commit of that folder (collect
-# --commit) is all a session has to do before it ends. Logs: artifacts/quality-runs/.
+# Queue lines: "quality <config> <seed>" or "batching-speed <file name> [<rounds>]"; '#' starts a comment. Each lane takes
+# the next line no lane has claimed. A quality run is skipped when docs/benchmarks/quality-<config>-seed<seed>.json
+# exists; a run that was interrupted resumes from its newest checkpoint in artifacts/benchmarks/<config>-seed<seed>/, or,
+# in a fresh checkout, from docs/benchmarks/runs-in-progress/. The runner copies each current run's newest checkpoint
+# there every 10 minutes, so a commit of that folder (collect --commit) is all a session has to do before it ends.
+# A batching-speed line times epochs: start such a queue with --lanes 1, or the other lanes share its cores.
+# Logs: artifacts/quality-runs/.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,6 +28,7 @@ results="$repo/docs/benchmarks"
 carried="$results/runs-in-progress"
 checkpoints="$repo/artifacts/benchmarks"
 pidfile="$logs/runner.pid"
+claims="$logs/claims"                 # one folder per queue line a lane has taken
 say() { printf 'quality-runs: %s\n' "$*"; }
 fail() { printf 'quality-runs: ERROR: %s\n' "$*" >&2; exit 1; }
 
@@ -73,51 +79,68 @@ publish() {
     say "published commit $commit into artifacts/quality-bin"
 }
 
-# The foreground loop (start runs it under nohup/setsid/nice).
+# The foreground loop (start runs it under nohup/setsid/nice): the lanes, and the carrier of their checkpoints.
 run_queue() {
-    local queue="$1"
+    local queue="$1" lanes="$2"
     [ -f "$bin/COMMIT" ] || fail "no published benchmarks; run build/quality-runs.sh publish first."
     export GENREC_BENCHMARK_COMMIT; GENREC_BENCHMARK_COMMIT="$(cat "$bin/COMMIT")"
-    say "$(date -u +%FT%TZ) runner $$ started: queue $queue, binary of commit $GENREC_BENCHMARK_COMMIT"
-    local current="$logs/current"
-    # Every 10 minutes, the current run's newest checkpoint goes into the tracked folder.
-    ( while sleep 600; do [ -f "$current" ] && carry "$(cat "$current")" || true; done ) &
-    local carrier=$!
-    trap 'kill "$carrier" 2>/dev/null || true; rm -f "$current"' EXIT
+    local cores; cores="$(nproc)"
+    # libtorch reads OMP_NUM_THREADS when it starts; a lane's share of the cores, at least one thread.
+    export OMP_NUM_THREADS=$(( cores / lanes > 0 ? cores / lanes : 1 ))
+    say "$(date -u +%FT%TZ) runner $$ started: queue $queue, $lanes lane(s) of $OMP_NUM_THREADS thread(s), binary of commit $GENREC_BENCHMARK_COMMIT"
+    rm -rf "$claims" "$logs"/current.*; mkdir -p "$claims"
+    # Every 10 minutes, each current run's newest checkpoint goes into the tracked folder.
+    ( while sleep 600; do for current in "$logs"/current.*; do [ -f "$current" ] && carry "$(cat "$current")" || true; done; done ) &
+    local carrier=$! lane workers=()
+    for lane in $(seq 1 "$lanes"); do run_lane "$queue" "$lane" & workers+=("$!"); done
+    trap 'kill "$carrier" "${workers[@]}" 2>/dev/null || true; rm -f "$logs"/current.*' EXIT
+    wait "${workers[@]}"
+    say "$(date -u +%FT%TZ) queue finished"
+}
+
+# Lane $2 of queue $1: each line no other lane has claimed (mkdir is atomic), one after another.
+run_lane() {
+    local queue="$1" lane="$2" current="$logs/current.$2"
     while read -r kind config seed _; do
         case "$kind" in ''|'#'*) continue ;; esac
         if [ "$kind" = batching-speed ]; then
             # batching-speed <file name> [<rounds>]: skipped when docs/benchmarks/<file name>.json exists.
             local name="${config:-batching-speed}" rounds="${seed:-2}"
             if [ -f "$results/$name.json" ]; then continue; fi
-            say "$(date -u +%FT%TZ) start $name"
+            mkdir "$claims/$name" 2>/dev/null || continue
+            say "$(date -u +%FT%TZ) lane $lane: start $name"
             if (cd "$repo" && dotnet "$bin/Microsoft.ML.GenerativeRec.Benchmarks.dll" batching-speed --name "$name" --rounds "$rounds" < /dev/null) > "$logs/$name.log" 2>&1; then
-                say "$(date -u +%FT%TZ) done  $name"
+                say "$(date -u +%FT%TZ) lane $lane: done  $name"
             else
-                say "$(date -u +%FT%TZ) FAILED $name (exit $?; see $logs/$name.log)"
+                say "$(date -u +%FT%TZ) lane $lane: FAILED $name (exit $?; see $logs/$name.log)"
             fi
             continue
         fi
         [ "$kind" = quality ] || { say "unknown queue line: $kind $config $seed"; continue; }
         local run="$config-seed$seed"
         if [ -f "$results/quality-$run.json" ]; then continue; fi
+        mkdir "$claims/$run" 2>/dev/null || continue
         restore "$run"
         printf '%s\n' "$run" > "$current"
-        say "$(date -u +%FT%TZ) start $run (log artifacts/quality-runs/$run.log)"
+        say "$(date -u +%FT%TZ) lane $lane: start $run (log artifacts/quality-runs/$run.log)"
         if (cd "$repo" && dotnet "$bin/Microsoft.ML.GenerativeRec.Benchmarks.dll" quality "$config" --seed "$seed" --no-table < /dev/null) >> "$logs/$run.log" 2>&1; then
             rm -rf "${carried:?}/$run"
-            say "$(date -u +%FT%TZ) done  $run: $(grep -o 'HR@10 [0-9.]*' "$logs/$run.log" | tail -n 1 || true)"
+            say "$(date -u +%FT%TZ) lane $lane: done  $run: $(grep -o 'HR@10 [0-9.]*' "$logs/$run.log" | tail -n 1 || true)"
         else
             local code=$?
             carry "$run" || true
-            say "$(date -u +%FT%TZ) FAILED $run (exit $code; see its log); going on with the next run"
+            say "$(date -u +%FT%TZ) lane $lane: FAILED $run (exit $code; see its log); going on with the next run"
         fi
         rm -f "$current"
     done < "$queue"
-    say "$(date -u +%FT%TZ) queue finished"
 }
 
 start() {
+    local lanes; lanes="$(nproc)"
+    if [ "${1:-}" = --lanes ]; then
+        lanes="${2:-}"; shift 2 || true
+        [[ "$lanes" =~ ^[1-9][0-9]*$ ]] || fail "--lanes takes a positive whole number of lanes."
+    fi
     local queue="${1:-$repo/build/quality-queue.txt}"
     queue="$(cd "$(dirname "$queue")" && pwd)/$(basename "$queue")"
     [ -f "$queue" ] || fail "no queue file $queue"
@@ -125,7 +148,7 @@ start() {
     [ -f "$bin/COMMIT" ] || fail "no published benchmarks; run build/quality-runs.sh publish first."
     mkdir -p "$logs"
     # Its own session and process group (stop ends the group), lowest priority, immune to the terminal's hang-up.
-    setsid nohup nice -n 19 bash "$repo/build/quality-runs.sh" run-queue "$queue" >> "$logs/runner.log" 2>&1 < /dev/null &
+    setsid nohup nice -n 19 bash "$repo/build/quality-runs.sh" run-queue "$queue" "$lanes" >> "$logs/runner.log" 2>&1 < /dev/null &
     printf '%s\n' "$!" > "$pidfile"
     # setsid gives the runner an autogroup of its own, and Linux shares the CPU between autogroups before it looks at
     # nice: without this the niced queue took a full core from the test suite (a learning test timed out, 2026-12-03).
@@ -137,15 +160,17 @@ start() {
     if [ "$(session_of "$runner")" != "$runner" ] || ! echo 19 > "/proc/$runner/autogroup" 2>/dev/null; then
         say "could not lower the runner's autogroup; it competes with other sessions"
     fi
-    say "started runner PID $runner (log artifacts/quality-runs/runner.log)"
+    say "started runner PID $runner, $lanes lane(s) (log artifacts/quality-runs/runner.log)"
 }
 
 status() {
     if pid="$(running_pid)"; then say "runner PID $pid is running"; else say "the runner is not running"; fi
-    if [ -f "$logs/current" ]; then
-        local run; run="$(cat "$logs/current")"
-        say "current run: $run; last epoch: $(grep -E '^ +[0-9:]{8} ' "$logs/$run.log" | tail -n 1 | sed 's/; heap.*//' || true)"
-    fi
+    local current run
+    for current in "$logs"/current.*; do
+        [ -f "$current" ] || continue
+        run="$(cat "$current")"
+        say "lane ${current##*.}: $run; last epoch: $(grep -E '^ +[0-9:]{8} ' "$logs/$run.log" | tail -n 1 | sed 's/; heap.*//' || true)"
+    done
     local queue="${1:-$repo/build/quality-queue.txt}" done=0 pending=()
     while read -r kind config seed _; do
         [ "$kind" = quality ] || continue
@@ -181,8 +206,10 @@ collect() {
 
 stop() {
     if pid="$(running_pid)"; then
-        kill -- "-$pid" && say "stopped the runner's process group $pid; the current run resumes from its last checkpoint"
-        rm -f "$pidfile" "$logs/current"
+        # CONT as well: a paused group (kill -STOP) would hold the TERM until it ran again.
+        kill -- "-$pid" && kill -CONT -- "-$pid" 2>/dev/null
+        say "stopped the runner's process group $pid; its current runs resume from their last checkpoints"
+        rm -rf "$pidfile" "$logs"/current.* "$claims"
     else
         say "the runner is not running"
     fi
@@ -191,9 +218,9 @@ stop() {
 case "${1:-}" in
     publish) publish ;;
     start) shift; start "$@" ;;
-    run-queue) shift; run_queue "$1" ;;
+    run-queue) shift; run_queue "$1" "${2:-1}" ;;
     status) shift; status "$@" ;;
     collect) shift; collect "$@" ;;
     stop) stop ;;
-    *) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
