@@ -163,6 +163,11 @@ public abstract class SequentialRecommenderTrainerOptions
 
     /// <summary>The number of CPU threads TorchSharp may use during <c>Fit</c>; restored afterwards.</summary>
     /// <value>Positive, or null (default) for TorchSharp's default (the number of cores).</value>
+    /// <remarks>
+    /// TorchSharp's thread count is process-wide, and libtorch fixes each thread's count at that thread's first
+    /// TorchSharp call: a thread that first scores while a <c>Fit</c> with this option runs keeps this count after
+    /// <c>Fit</c> has restored the old one. Scores computed with different thread counts can differ in the last bit.
+    /// </remarks>
     public int? NumberOfThreads;
 
     /// <summary>Where to train and score.</summary>

@@ -93,11 +93,17 @@ public sealed class TrainingLoopTests
         var engines = Enumerable.Range(0, 8).Select(_ => mlContext.Model.CreatePredictionEngine<TimedHistory, IntRecommendations>(serving)).ToArray();
         var failures = new ConcurrentQueue<string>();
         using var done = new ManualResetEventSlim();
+        // Each thread predicts once before Fit starts: libtorch fixes a thread's thread count at its first call, and one
+        // made during Fit would keep Fit's NumberOfThreads = 1, whose sums differ from 2 threads' in the last bit for 2
+        // of these 60 requests (seen 2026-12-06, when a loaded machine started the threads late).
+        using var ready = new CountdownEvent(engines.Length);
         long predictions = 0;
         var threads = Enumerable.Range(0, engines.Length).Select(t => new Thread(() =>
         {
             try
             {
+                engines[t].Predict(requests[t % requests.Length]);
+                ready.Signal();
                 for (int i = 0; !done.IsSet || i < 50; i++)
                 {
                     int r = ((i * 7) + (t * 13)) % requests.Length;
@@ -114,6 +120,7 @@ public sealed class TrainingLoopTests
         })).ToArray();
         foreach (var thread in threads)
             thread.Start();
+        Assert.IsTrue(ready.Wait(TimeSpan.FromMinutes(1)), $"the prediction threads did not start: {string.Join(Environment.NewLine, failures.Take(5))}");
 
         ITransformer? trained = null;
         try
