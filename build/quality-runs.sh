@@ -125,7 +125,7 @@ run_lane() {
         say "$(date -u +%FT%TZ) lane $lane: start $run (log artifacts/quality-runs/$run.log)"
         if (cd "$repo" && dotnet "$bin/Microsoft.ML.GenerativeRec.Benchmarks.dll" quality "$config" --seed "$seed" --no-table < /dev/null) >> "$logs/$run.log" 2>&1; then
             rm -rf "${carried:?}/$run"
-            say "$(date -u +%FT%TZ) lane $lane: done  $run: $(grep -o 'HR@10 [0-9.]*' "$logs/$run.log" | tail -n 1 || true)"
+            say "$(date -u +%FT%TZ) lane $lane: done  $run: test $(grep -oE '@10 +HR [0-9.]+' "$logs/$run.log" | tail -n 1 | sed -E 's/@10 +HR/HR@10/' || true)"
         else
             local code=$?
             carry "$run" || true
