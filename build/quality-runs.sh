@@ -207,7 +207,7 @@ collect() {
 stop() {
     if pid="$(running_pid)"; then
         # CONT as well: a paused group (kill -STOP) would hold the TERM until it ran again.
-        kill -- "-$pid" && kill -CONT -- "-$pid" 2>/dev/null
+        kill -- "-$pid" && { kill -CONT -- "-$pid" 2>/dev/null || true; }
         say "stopped the runner's process group $pid; its current runs resume from their last checkpoints"
         rm -rf "$pidfile" "$logs"/current.* "$claims"
     else
