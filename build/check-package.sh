@@ -33,7 +33,10 @@ if grep -q '<dependency id="MLPublicizer"' <<<"$nuspec"; then
 fi
 
 if [ -f "$snupkg" ]; then
-    unzip -Z1 "$snupkg" | grep -qxF "lib/net10.0/$package_id.pdb" || fail "$(basename "$snupkg") holds no $package_id.pdb"
+    # Listed into a variable, not piped: unzip writes each name unbuffered, so a `grep -q` that stops at the pdb
+    # line could end unzip with SIGPIPE, and under pipefail a package with its pdb would fail the check.
+    symbols="$(unzip -Z1 "$snupkg")"
+    grep -qxF "lib/net10.0/$package_id.pdb" <<<"$symbols" || fail "$(basename "$snupkg") holds no $package_id.pdb"
 else
     fail "the symbols package $(basename "$snupkg") was not written"
 fi
